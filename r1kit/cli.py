@@ -1,0 +1,112 @@
+"""The `r1kit` command: parse, compose, validate, dispatch. Heavy libraries load only when a run starts."""
+
+import argparse
+import os
+import subprocess
+import sys
+
+from r1kit.errors import UserError
+
+EPILOG = """\
+examples:
+  r1kit train                                  run the quickstart recipe (SFT, then the held-out check)
+  r1kit train recipe=quickstart seed=1         any key=value overrides the recipe
+  r1kit train recipe=./my_recipe.yaml          a recipe file of your own
+  r1kit train recipe=quickstart --cfg job      print the fully composed config and exit
+  r1kit train -m seed=1,2,3                    a sweep: one run per value
+  r1kit sft model=tiny data=addition stages.sft.max_steps=50
+  r1kit ls                                     recipes and components, one line each
+
+Set R1KIT_DEBUG=1 to see tracebacks for configuration errors.
+"""
+
+RUN_HELP = """\
+overrides are Hydra-style: key=value changes a key, +key=value adds one, group=option
+swaps a config group (model=smollm2, logger=wandb), recipe=NAME|PATH picks the recipe.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="r1kit", description="Train R1-style reasoning models from composable YAML recipes.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    from r1kit import __version__
+
+    parser.add_argument("--version", action="version", version=f"r1kit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, help_text in (("train", "run every stage of a recipe (default recipe: quickstart)"),
+                            ("sft", "run one cold-start SFT stage (model=..., data=...)")):
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=RUN_HELP,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("overrides", nargs="*", help="key=value overrides")
+        p.add_argument("--cfg", choices=["job", "all"], help="print the composed, validated config and exit")
+        p.add_argument("-m", "--multirun", action="store_true", help="sweep: run once per combination of a=1,2 values")
+    sub.add_parser("ls", help="list recipes and components", description="list recipes and components")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            parser.print_help()
+            return 0
+        if args.command == "ls":
+            from r1kit.listing import print_listing
+
+            print_listing()
+            return 0
+        return run_command(args)
+    except UserError as err:
+        if os.environ.get("R1KIT_DEBUG") == "1":
+            raise
+        _print_error(str(err))
+        return err.exit_code
+    except KeyboardInterrupt:
+        _print_error("interrupted. Rerun the same command to resume from the last checkpoint.")
+        return 130
+
+
+def run_command(args) -> int:
+    from r1kit.config.compose import DEFAULT_RECIPE, compose, expand_sweeps, split_recipe
+
+    recipe, overrides = split_recipe(args.overrides, DEFAULT_RECIPE if args.command == "train" else None)
+    if args.multirun:
+        return _sweep(args.command, recipe, overrides)
+    raw = compose(args.command, overrides, recipe=recipe)
+    from r1kit.config.validate import validate
+
+    config = validate(raw)
+    if args.cfg:
+        import yaml
+
+        print(yaml.safe_dump(config, sort_keys=False), end="")
+        return 0
+    from r1kit.curriculum import run_recipe
+
+    run_recipe(config)
+    return 0
+
+
+def _sweep(command: str, recipe: str | None, overrides: list[str]) -> int:
+    """Run each combination as its own process, so one failing job does not take the others down."""
+    from r1kit.config.compose import expand_sweeps
+
+    jobs = expand_sweeps(overrides)
+    worst = 0
+    for i, job in enumerate(jobs):
+        extra = [f"recipe={recipe}"] if recipe else []
+        print(f"[sweep {i + 1}/{len(jobs)}] r1kit {command} {' '.join(extra + job)}", flush=True)
+        code = subprocess.call([sys.executable, "-m", "r1kit", command, *extra, *job])
+        worst = max(worst, code)
+    return worst
+
+
+def _print_error(message: str):
+    print(f"r1kit: error: {message}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Recipes: find them, compose them with Hydra, and validate them before anything heavy loads."""

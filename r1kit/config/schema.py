@@ -1,0 +1,98 @@
+"""The shape of a resolved recipe, as dataclasses that OmegaConf checks keys and types against.
+
+Stages are validated in two parts: r1kit's own stage keys (here) and the TRL trainer
+options, which are checked against the installed TRL's SFTConfig / GRPOConfig.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from omegaconf import MISSING
+
+
+@dataclass
+class LoraSchema:
+    """LoRA adapters through peft; off by default."""
+
+    enabled: bool = False
+    r: int = 16
+    alpha: int = 32
+    dropout: float = 0.05
+    target_modules: Any = None  # None means every linear layer
+
+
+@dataclass
+class ModelSchema:
+    """Where the weights come from: exactly one of `path` (hub id or local dir), `gguf_file`, or `build`."""
+
+    path: str | None = None
+    gguf_file: str | None = None
+    build: Any = None  # a builder name ("tiny") or {name|_target_, **kwargs}
+    revision: str | None = None
+    dtype: str = "auto"  # auto: bf16 on a GPU, fp32 on CPU
+    chat_template: str | None = None  # "chatml", a Jinja string, or None for the model's own
+    trust_remote_code: bool = False
+    attn_implementation: str | None = None
+    lora: LoraSchema = field(default_factory=LoraSchema)
+
+
+@dataclass
+class DatasetSchema:
+    """One dataset: rows from a file, a hub id or a generator, turned into examples by an adapter."""
+
+    adapter: str = MISSING  # registry name or dotted path
+    path: str | None = None  # local jsonl/json/parquet file or folder, or a hub id
+    generator: Any = None  # {name|_target_, **kwargs} producing rows in code
+    subset: str | None = None  # hub dataset config name
+    split: str = "train"
+    columns: dict[str, str] = field(default_factory=dict)  # adapter column -> dataset column
+    options: dict[str, Any] = field(default_factory=dict)  # adapter keyword arguments
+    limit: int | None = None
+
+
+@dataclass
+class EvalSchema:
+    """The held-out check run after stages: greedy decoding scored by the adapter's metric."""
+
+    data: str | None = None  # a key of `datasets`
+    limit: int = 200
+    max_new_tokens: int = 256
+    batch_size: int = 64
+    after_each_stage: bool = True
+
+
+@dataclass
+class LoggerSchema:
+    """Where metrics go besides metrics.jsonl: none, wandb (offline unless mode=online) or tensorboard."""
+
+    backend: str = "none"
+    project: str = "r1kit"
+    mode: str = "offline"
+
+
+@dataclass
+class RecipeSchema:
+    name: str = MISSING
+    seed: int = 42
+    output_dir: str | None = None  # default runs/<name>/<timestamp>
+    resume: bool = True  # rerunning the same command continues an unfinished run
+    model: ModelSchema = field(default_factory=ModelSchema)
+    datasets: dict[str, Any] = field(default_factory=dict)
+    stages: dict[str, Any] = field(default_factory=dict)
+    eval: EvalSchema = field(default_factory=EvalSchema)
+    logger: LoggerSchema = field(default_factory=LoggerSchema)
+
+
+@dataclass
+class StageSchema:
+    """r1kit's own keys of a stage; every other key is a TRL trainer option."""
+
+    kind: str = MISSING  # sft | grpo
+    data: str = MISSING  # a key of `datasets`
+    init_from: str = "previous"  # previous | base | <stage name> | <path to a model>
+    evaluate: bool | None = None  # None: follow eval.after_each_stage
+    rewards: list[Any] = field(default_factory=list)  # grpo: [{name|_target_, weight, kwargs}]
+    reward_errors: str = "zero"  # grpo: "zero" scores a failing row 0 and counts it; "raise" stops
+
+
+STAGE_KINDS = ("sft", "grpo")

@@ -1,0 +1,1 @@
+"""Datasets: raw rows from files, hubs or generators, turned into example rows by adapters."""

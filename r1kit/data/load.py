@@ -1,0 +1,115 @@
+"""Load a dataset's raw rows (local file, hub id or generator) and adapt them into examples.
+
+Local files are parsed here rather than by pyarrow so that a bad line is reported
+with its file and line number.
+"""
+
+import json
+from pathlib import Path
+
+from r1kit.components import resolve
+from r1kit.data.adapters import get_adapter_class
+from r1kit.errors import UserError
+
+GENERATORS = {"addition": "r1kit.data.addition.generate"}
+SUFFIXES = (".jsonl", ".json", ".parquet", ".csv")
+
+
+def load_rows(spec: dict, where: str) -> tuple[list[dict], str]:
+    """Raw rows and a description of their source, for error messages."""
+    adapter_cls = get_adapter_class(spec["adapter"], f"{where}.adapter")
+    generator = spec["generator"] or (None if spec["path"] else adapter_cls.default_generator)
+    if generator:
+        return _generate(generator, where), f"{where} (generator)"
+    if not spec["path"]:
+        raise UserError(f"{where}: give `path` (file, folder or hub id) or `generator`.")
+    path = Path(spec["path"]).expanduser()
+    if path.exists():
+        files = sorted(f for f in path.rglob("*") if f.suffix in SUFFIXES) if path.is_dir() else [path]
+        if not files:
+            raise UserError(f"{where}.path: {path} has no {'/'.join(SUFFIXES)} files.")
+        rows = [row for f in files for row in _read_file(f)]
+        return rows, f"{where} ({path})"
+    return _from_hub(spec, where), f"{where} ({spec['path']})"
+
+
+def _generate(generator, where: str) -> list[dict]:
+    from r1kit.components import import_target
+
+    registry = {k: import_target(v) for k, v in GENERATORS.items()}
+    fn, kwargs = resolve(generator, registry, f"generator of {where}")
+    try:
+        rows = fn(**kwargs)
+    except TypeError as err:
+        raise UserError(f"{where}.generator: {err}") from err
+    return list(rows)
+
+
+def _read_file(path: Path) -> list[dict]:
+    if path.suffix == ".jsonl":
+        rows = []
+        with path.open(encoding="utf-8") as f:
+            for i, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as err:
+                    raise UserError(f"{path}:{i}: not valid JSON ({err.msg}). Fix or remove that line.") from None
+        return rows
+    if path.suffix == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as err:
+            raise UserError(f"{path}: not valid JSON (line {err.lineno}: {err.msg}).") from None
+        if isinstance(data, dict):  # {"data": [...]} or {"train": [...]} style
+            lists = [v for v in data.values() if isinstance(v, list)]
+            data = lists[0] if len(lists) == 1 else None
+        if not isinstance(data, list):
+            raise UserError(f"{path}: expected a list of rows (or a mapping with one list).")
+        return data
+    import datasets
+
+    loader = datasets.Dataset.from_parquet if path.suffix == ".parquet" else datasets.Dataset.from_csv
+    try:
+        return loader(str(path)).to_list()
+    except Exception as err:  # pyarrow raises many kinds of errors for a broken file
+        raise UserError(f"{path}: could not be read as {path.suffix[1:]} ({err}).") from err
+
+
+def _from_hub(spec: dict, where: str) -> list[dict]:
+    import datasets
+
+    try:
+        ds = datasets.load_dataset(spec["path"], spec["subset"], split=spec["split"])
+    except Exception as err:
+        raise UserError(f"{where}.path={spec['path']!r} is neither a local file nor a dataset the hub gave "
+                        f"({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}). "
+                        "Offline? Point `path` at a local jsonl/json/parquet file.") from err
+    return ds.to_list()
+
+
+def build_examples(spec: dict, where: str):
+    """Load, check columns, adapt every row; returns a `datasets.Dataset` of example rows."""
+    import datasets
+
+    adapter_cls = get_adapter_class(spec["adapter"], f"{where}.adapter")
+    try:
+        adapter = adapter_cls(columns=spec["columns"], **spec["options"])
+    except TypeError as err:
+        raise UserError(f"{where}.options: {err}") from err
+    rows, source = load_rows(spec, where)
+    if spec["limit"]:
+        rows = rows[: spec["limit"]]
+    if not rows:
+        raise UserError(f"{source}: no rows.")
+    adapter.check_columns(sorted({k for row in rows[:100] for k in row}), source)
+    examples = []
+    for i, row in enumerate(rows):
+        try:
+            examples.append(adapter.example(row))
+        except (ValueError, TypeError, KeyError) as err:
+            raise UserError(f"{source}, row {i}: {err}") from None
+    ds = datasets.Dataset.from_list(examples)
+    ds.info.description = source
+    return ds, adapter

@@ -1,0 +1,1 @@
+"""Evaluation: generate answers for held-out prompts and score them."""

@@ -1,0 +1,128 @@
+"""Load a model and its processing class from a hub id, a local directory, a GGUF file, or a builder.
+
+Defaults: fp32 on CPU, bf16 on GPU. A GGUF file is dequantized on load and rebuilt as
+a plain model so it can be trained and saved like any other.
+"""
+
+import logging
+import warnings
+from pathlib import Path
+
+from r1kit.components import import_target, resolve
+from r1kit.errors import UserError
+from r1kit.models.chat_template import TEMPLATES, has_generation_markers, prefills_think
+
+log = logging.getLogger(__name__)
+
+BUILDERS = {"tiny": "r1kit.models.tiny.build_tiny"}
+
+
+def resolve_dtype(name: str):
+    """Map a dtype name to torch; `auto` means bf16 on a CUDA GPU that supports it, else fp32."""
+    import torch
+
+    if name == "auto":
+        if torch.cuda.is_available() and torch.cuda.is_bf16_supported():
+            return torch.bfloat16
+        return torch.float32
+    return {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfloat16,
+            "bf16": torch.bfloat16, "float16": torch.float16, "fp16": torch.float16}[name]
+
+
+def load_model(cfg, path_override: str | None = None):
+    """Return (model, processing_class) for a validated `model` config.
+
+    `path_override` loads weights saved by an earlier stage instead of the configured source.
+    """
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    dtype = resolve_dtype(cfg.dtype)
+    if path_override:
+        model = AutoModelForCausalLM.from_pretrained(path_override, dtype=dtype)
+        tokenizer = AutoTokenizer.from_pretrained(path_override)
+    elif cfg.build:
+        builder, kwargs = resolve(_builder_spec(cfg.build), {k: import_target(v) for k, v in BUILDERS.items()},
+                                  "model builder")
+        model, tokenizer = builder(**kwargs)
+        model = model.to(dtype)
+    elif cfg.gguf_file:
+        model, tokenizer = _load_gguf(cfg, dtype)
+    else:
+        try:
+            model = AutoModelForCausalLM.from_pretrained(
+                cfg.path, dtype=dtype, revision=cfg.revision, trust_remote_code=cfg.trust_remote_code,
+                attn_implementation=cfg.attn_implementation,
+            )
+            tokenizer = AutoTokenizer.from_pretrained(cfg.path, revision=cfg.revision,
+                                                      trust_remote_code=cfg.trust_remote_code)
+        except OSError as err:
+            raise UserError(f"model.path={cfg.path!r} could not be loaded: {err}") from err
+    tokenizer = _prepare_tokenizer(cfg, tokenizer, model)
+    if cfg.lora.enabled and not path_override:
+        model = _apply_lora(cfg.lora, model)
+    return model, tokenizer
+
+
+def _builder_spec(build):
+    from omegaconf import OmegaConf
+
+    return OmegaConf.to_container(build, resolve=True) if not isinstance(build, (str, dict)) else build
+
+
+def _load_gguf(cfg, dtype):
+    """Dequantize a GGUF checkpoint and rebuild it as a plain, trainable, saveable model."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    folder, name = _split_gguf(cfg)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loaded = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=dtype)
+        tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
+    config = loaded.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config  # save_pretrained refuses a model that still claims to be GGUF
+    model = AutoModelForCausalLM.from_config(config, dtype=dtype)
+    model.load_state_dict(loaded.state_dict())
+    model.generation_config = loaded.generation_config
+    return model, tokenizer
+
+
+def _split_gguf(cfg) -> tuple[str, str]:
+    gguf = Path(cfg.gguf_file)
+    if cfg.path and not gguf.is_absolute():
+        gguf = Path(cfg.path) / gguf
+    if not gguf.is_file():
+        raise UserError(f"model.gguf_file: {gguf} does not exist. Give the path of a .gguf file.")
+    return str(gguf.parent), gguf.name
+
+
+def _prepare_tokenizer(cfg, tokenizer, model):
+    """Apply the configured chat template, set padding, and warn about `<think>` prefills."""
+    if cfg.chat_template:
+        tokenizer.chat_template = TEMPLATES.get(cfg.chat_template, cfg.chat_template)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    tokenizer.padding_side = "left"
+    template = tokenizer.chat_template
+    if isinstance(template, str) and prefills_think(template):
+        log.warning(
+            "The chat template prefills `<think>` in the generation prompt: completions will not contain it and "
+            "strict format rewards will score 0. Set model.chat_template=chatml or give your own template."
+        )
+    if isinstance(template, str) and not has_generation_markers(template):
+        log.info("The chat template has no {%% generation %%} markers; TRL patches known templates for "
+                 "assistant-only loss, or set model.chat_template=chatml.")
+    if model.generation_config is not None and tokenizer.eos_token_id is not None:
+        model.generation_config.pad_token_id = tokenizer.pad_token_id
+    return tokenizer
+
+
+def _apply_lora(lora, model):
+    from peft import LoraConfig, get_peft_model
+
+    config = LoraConfig(
+        r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
+        target_modules=list(lora.target_modules) if lora.target_modules else "all-linear",
+        task_type="CAUSAL_LM",
+    )
+    return get_peft_model(model, config)

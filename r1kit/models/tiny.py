@@ -1,0 +1,74 @@
+"""A tiny Qwen2-style causal LM and a character-level tokenizer, built in code.
+
+Used by tests, demos and the quickstart: no download, built in a fraction of a second.
+Characters make arithmetic traces easy to learn and let any text be tokenized.
+The reasoning tags are added as NON-special tokens: TRL decodes completions with
+special tokens skipped, and format rewards must still see `<think>` and `<answer>`.
+"""
+
+import string
+
+from r1kit.models.chat_template import CHATML
+
+SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<unk>"]
+TAG_TOKENS = ["<think>", "</think>", "<answer>", "</answer>"]
+ROLE_TOKENS = ["system", "user", "assistant"]  # whole tokens keep ChatML headers short
+CHARACTERS = list(string.printable)  # digits, letters, punctuation, whitespace
+
+
+def build_char_tokenizer():
+    """A fast tokenizer with one token per printable ASCII character plus ChatML and tag tokens."""
+    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = {tok: i for i, tok in enumerate(SPECIAL_TOKENS + CHARACTERS)}
+    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Split(Regex("."), behavior="isolated")  # one piece per character
+    tok.decoder = decoders.Fuse()  # join pieces back without spaces
+    tok.add_special_tokens(SPECIAL_TOKENS)
+    tok.add_tokens(TAG_TOKENS + ROLE_TOKENS)
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        bos_token=None,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        unk_token="<unk>",
+    )
+    fast.chat_template = CHATML
+    fast.padding_side = "left"
+    return fast
+
+
+def build_tiny(
+    hidden_size: int = 64,
+    num_layers: int = 2,
+    num_heads: int = 4,
+    num_kv_heads: int = 2,
+    intermediate_size: int | None = None,
+    max_position_embeddings: int = 512,
+    seed: int = 0,
+):
+    """Build (model, tokenizer): a randomly initialised Qwen2 with the character tokenizer."""
+    import torch
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    tokenizer = build_char_tokenizer()
+    config = Qwen2Config(
+        vocab_size=len(tokenizer),
+        hidden_size=hidden_size,
+        intermediate_size=intermediate_size or 4 * hidden_size,
+        num_hidden_layers=num_layers,
+        num_attention_heads=num_heads,
+        num_key_value_heads=num_kv_heads,
+        max_position_embeddings=max_position_embeddings,
+        tie_word_embeddings=True,
+        bos_token_id=None,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        model = Qwen2ForCausalLM(config)
+    model.generation_config.eos_token_id = tokenizer.eos_token_id
+    model.generation_config.pad_token_id = tokenizer.pad_token_id
+    return model, tokenizer

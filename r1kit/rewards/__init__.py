@@ -1,0 +1,13 @@
+"""Reward functions for R1-style training, by name.
+
+Importing this package registers every reward; it imports neither torch nor
+math-verify, so listing rewards is instant. Use `available()` to list them and
+`resolve(name=..., **options)` or `resolve(target="pkg.module.fn")` to get one.
+"""
+
+from r1kit.rewards import compose, format, length, match, math_accuracy, repetition  # noqa: F401 - registers
+from r1kit.rewards.compose import all_of, weighted_sum
+from r1kit.rewards.registry import available, register, resolve
+from r1kit.rewards.text import completion_text
+
+__all__ = ["all_of", "available", "completion_text", "register", "resolve", "weighted_sum"]

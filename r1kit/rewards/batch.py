@@ -1,0 +1,39 @@
+"""Reading TRL's batch arguments: per-row dataset columns and completion lengths.
+
+TRL passes every dataset column as a list with one value per completion. A reward must
+still answer when a column is missing or has an odd shape, so these helpers never raise.
+"""
+
+from r1kit.errors import UserError
+from r1kit.rewards.text import completion_text
+
+
+def column(values, n: int) -> list:
+    """`values` as a list of `n` per-row values; all None when the column is absent or misshapen."""
+    if isinstance(values, (list, tuple)) and len(values) == n:
+        return list(values)
+    return [None] * n
+
+
+def lengths(completions, completion_ids=None, unit: str = "chars") -> list[int]:
+    """Length of each completion, in characters, or in tokens when `unit="tokens"`.
+
+    Token lengths come from TRL's `completion_ids`; without them (a direct call) the
+    characters are counted instead.
+    """
+    if unit not in ("chars", "tokens"):
+        raise UserError(f"reward option unit={unit!r} must be 'chars' or 'tokens'")
+    n = len(completions)
+    if unit == "tokens":
+        ids = column(completion_ids, n)
+        if all(_has_len(row) for row in ids):
+            return [len(row) for row in ids]
+    return [len(completion_text(c)) for c in completions]
+
+
+def _has_len(value) -> bool:
+    try:
+        len(value)
+    except TypeError:
+        return False
+    return not isinstance(value, str)

@@ -1,0 +1,53 @@
+"""Format rewards: did the model write `<think>…</think>` then `<answer>…</answer>`?"""
+
+from r1kit.rewards.registry import register
+from r1kit.rewards.text import check_tag, close_tag, completion_text, open_tag
+
+
+@register("think_format")
+def think_format(completions, *, think_tag: str = "think", answer_tag: str = "answer", **kwargs) -> list[float]:
+    """Strict format: 1.0 iff the whole completion is <think>…</think> then <answer>…</answer>, else 0.0.
+
+    Source: R1-V, open-r1 and LMM-R1 (`math_verifier.py`) fullmatch the completion
+    against `<think>.*?</think>\\s*<answer>.*?</answer>`; LMM-R1 also requires each of the
+    four tags exactly once. Here: surrounding whitespace is stripped, each tag must occur
+    exactly once, the text must start with `<think>` and end with `</answer>`, and only
+    whitespace may separate `</think>` from `<answer>`. Newlines inside the blocks are
+    allowed but not required (open-r1's `format` requires them; R1-V's does not).
+    """
+    check_tag("think_tag", think_tag)
+    check_tag("answer_tag", answer_tag)
+    return [1.0 if _is_strict(completion_text(c), think_tag, answer_tag) else 0.0 for c in completions]
+
+
+def _is_strict(text: str, think_tag: str, answer_tag: str) -> bool:
+    text = text.strip()
+    t_open, t_close = open_tag(think_tag), close_tag(think_tag)
+    a_open, a_close = open_tag(answer_tag), close_tag(answer_tag)
+    if any(text.count(tag) != 1 for tag in (t_open, t_close, a_open, a_close)):
+        return False
+    if not (text.startswith(t_open) and text.endswith(a_close)):
+        return False
+    i, j = text.find(t_close), text.find(a_open)
+    # Each tag occurs once, so the order think-close < answer-open with only whitespace
+    # between them fixes the whole layout.
+    return len(t_open) <= i < j and text[i + len(t_close) : j].strip() == ""
+
+
+@register("think_format_soft")
+def think_format_soft(completions, *, think_tag: str = "think", answer_tag: str = "answer", **kwargs) -> list[float]:
+    """Soft format: +0.25 for each of <think>, </think>, <answer>, </answer> that appears exactly once.
+
+    Source: open-r1 `tag_count` (PR #418), a denser signal than the strict format early
+    in training. open-r1 counts the tags with the newlines its strict format demands
+    (`"<think>\\n"`, `"\\n</think>\\n"`, ...); `think_format` here demands none, so the bare
+    tags are counted. Order is not checked: that is `think_format`'s job.
+    """
+    check_tag("think_tag", think_tag)
+    check_tag("answer_tag", answer_tag)
+    tags = (open_tag(think_tag), close_tag(think_tag), open_tag(answer_tag), close_tag(answer_tag))
+    rewards = []
+    for c in completions:
+        text = completion_text(c)
+        rewards.append(0.25 * sum(1 for tag in tags if text.count(tag) == 1))
+    return rewards

@@ -1,0 +1,1 @@
+"""Run directories: where a run's config, progress, metrics and models live."""

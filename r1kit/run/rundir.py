@@ -1,0 +1,96 @@
+"""The run directory contract and its state file, written atomically.
+
+    runs/<recipe>/<timestamp>/
+      config.yaml     the resolved config, written before training starts
+      state.json      curriculum progress: stages done, their final models, eval figures
+      metrics.jsonl   one JSON object per logged step
+      stages/<i>-<name>/   TRL checkpoints and the stage's `final/` model
+
+Rerunning the same command finds the newest unfinished run of the same recipe with
+the same config and continues it, so a crash costs at most one checkpoint interval.
+"""
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+import yaml
+
+IGNORED_FOR_IDENTITY = ("output_dir", "resume")
+
+
+def config_hash(config: dict) -> str:
+    """Identity of a run: the resolved config minus where it is written and whether to resume."""
+    ident = {k: v for k, v in config.items() if k not in IGNORED_FOR_IDENTITY}
+    return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def write_atomic(path: Path, text: str):
+    """Write to a temporary name, then rename: readers see the old file or the new one, never half."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+class RunDir:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    @property
+    def state_file(self) -> Path:
+        return self.path / "state.json"
+
+    @property
+    def metrics_file(self) -> Path:
+        return self.path / "metrics.jsonl"
+
+    def stage_dir(self, index: int, name: str) -> Path:
+        return self.path / "stages" / f"{index}-{name}"
+
+    def read_state(self) -> dict:
+        if self.state_file.exists():
+            return json.loads(self.state_file.read_text())
+        return {}
+
+    def write_state(self, state: dict):
+        write_atomic(self.state_file, json.dumps(state, indent=2, default=str) + "\n")
+
+    def write_config(self, config: dict):
+        write_atomic(self.path / "config.yaml", yaml.safe_dump(config, sort_keys=False))
+
+
+def open_run(config: dict) -> tuple[RunDir, bool]:
+    """The run directory for this config, and whether it continues an earlier run."""
+    digest = config_hash(config)
+    if config.get("output_dir"):
+        run = RunDir(Path(config["output_dir"]).expanduser())
+        state = run.read_state()
+        if state and state.get("config_hash") != digest and not state.get("finished"):
+            from r1kit.errors import UserError
+
+            raise UserError(f"output_dir={run.path} holds an unfinished run with a different config. "
+                            "Use another output_dir, or delete that folder to start over.")
+        resumed = bool(state) and config.get("resume", True)
+    else:
+        root = Path("runs") / config["name"]
+        previous = _resumable(root, digest) if config.get("resume", True) else None
+        run, resumed = (previous, True) if previous else (RunDir(root / time.strftime("%Y%m%d-%H%M%S")), False)
+        while not resumed and run.path.exists():  # two runs started within the same second
+            run = RunDir(Path(f"{run.path}-1"))
+    run.path.mkdir(parents=True, exist_ok=True)
+    return run, resumed
+
+
+def _resumable(root: Path, digest: str) -> RunDir | None:
+    if not root.is_dir():
+        return None
+    for path in sorted(root.iterdir(), reverse=True):
+        state = RunDir(path).read_state()
+        if state.get("config_hash") == digest and not state.get("finished"):
+            return RunDir(path)
+    return None

@@ -1,0 +1,1 @@
+"""Stages: build a TRL trainer from a validated stage config and run it."""

@@ -1,0 +1,46 @@
+"""What every stage shares: TRL arguments from a stage config, logging set-up, the callbacks."""
+
+import os
+
+from r1kit.stages.callbacks import MetricsJsonl, RichProgress
+
+
+def trainer_args(config_cls, stage: dict, recipe: dict, output_dir, run_dir):
+    """Build trl.SFTConfig / GRPOConfig: the stage's options plus what r1kit manages."""
+    import torch
+
+    from r1kit.models.load import resolve_dtype
+
+    from r1kit.config.validate import trainer_options
+
+    options = trainer_options(stage)
+    dtype = resolve_dtype(recipe["model"]["dtype"])
+    options.setdefault("bf16", dtype == torch.bfloat16)
+    options.setdefault("fp16", dtype == torch.float16)
+    options.setdefault("seed", recipe["seed"])
+    if not torch.cuda.is_available():
+        options.setdefault("use_cpu", True)
+    backend = recipe["logger"]["backend"]
+    if backend == "wandb":
+        os.environ.setdefault("WANDB_MODE", recipe["logger"]["mode"])
+        os.environ.setdefault("WANDB_PROJECT", recipe["logger"]["project"])
+        os.environ.setdefault("WANDB_DIR", str(run_dir))
+    if backend == "tensorboard":
+        os.environ["TENSORBOARD_LOGGING_DIR"] = str(run_dir / "tensorboard")
+    return config_cls(
+        output_dir=str(output_dir),
+        report_to=[] if backend == "none" else [backend],
+        run_name=f"{recipe['name']}/{stage['name']}",
+        disable_tqdm=True,
+        **options,
+    )
+
+
+def attach_callbacks(trainer, stage_name: str, metrics_file):
+    """Swap the default console printer for a rich progress bar and log to metrics.jsonl."""
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+    trainer.remove_callback(PrinterCallback)
+    trainer.remove_callback(ProgressCallback)
+    trainer.add_callback(MetricsJsonl(metrics_file, stage_name))
+    trainer.add_callback(RichProgress(stage_name))

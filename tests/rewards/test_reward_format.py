@@ -1,0 +1,70 @@
+"""think_format (strict, fullmatch) and think_format_soft (open-r1 tag_count)."""
+
+import pytest
+from reward_cases import GOOD, chat
+
+from r1kit.errors import UserError
+from r1kit.rewards.format import think_format, think_format_soft
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        GOOD,
+        "<think>\nreason\n</think>\n<answer>\n5\n</answer>",  # open-r1's layout
+        "  \n<think>r</think><answer>5</answer>\n ",  # surrounding whitespace is stripped
+        "<think></think><answer></answer>",  # R1-V's .*? allows empty blocks
+    ],
+)
+def test_think_format_accepts_the_r1_layout(text):
+    assert think_format([text]) == [1.0]
+    assert think_format([chat(text)]) == [1.0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<think>r</think> so <answer>5</answer>",  # text between the blocks
+        "preamble <think>r</think><answer>5</answer>",
+        "<think>r</think><answer>5</answer> postscript",
+        "<think><think>x</think></think><answer>5</answer>",  # nested
+        "<think>a</think><think>b</think><answer>5</answer>",  # repeated think
+        "<think>a</think><answer>4</answer><answer>5</answer>",  # two answers
+        "<answer>5</answer><think>why</think>",  # wrong order
+        "<think>r</think>",
+        "<answer>5</answer>",
+        "<think>r<answer>5</answer></think>",
+        "",
+    ],
+)
+def test_think_format_rejects_anything_else(text):
+    assert think_format([text]) == [0.0]
+
+
+def test_think_format_uses_configured_tags():
+    text = "<reasoning>r</reasoning><final>5</final>"
+    assert think_format([text], think_tag="reasoning", answer_tag="final") == [1.0]
+    assert think_format([text]) == [0.0]
+    with pytest.raises(UserError):
+        think_format([text], think_tag="<reasoning>")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (GOOD, 1.0),
+        ("<answer>5</answer><think>why</think>", 1.0),  # order is think_format's job
+        ("<think>r</think> 5", 0.5),
+        ("<think>a</think><think>b</think><answer>5</answer>", 0.5),
+        ("<think>r", 0.25),
+        ("nothing", 0.0),
+        ("", 0.0),
+    ],
+)
+def test_think_format_soft_counts_tags_present_exactly_once(text, expected):
+    assert think_format_soft([text]) == [expected]
+    assert think_format_soft([chat(text)]) == [expected]
+
+
+def test_soft_format_uses_configured_tags():
+    assert think_format_soft(["<r>x</r><a>5</a>"], think_tag="r", answer_tag="a") == [1.0]

@@ -1,0 +1,51 @@
+"""Every registered reward scores hostile model output without raising, in any thread."""
+
+import threading
+
+import pytest
+from reward_cases import GOOD, HOSTILE
+
+from r1kit.rewards import available, resolve
+
+NAMES = sorted(available())
+
+
+def _call(name, completions):
+    n = len(completions)
+    return resolve(name)(
+        completions, answer=["5"] * n, prompts=["p"] * n, completion_ids=[[1, 2, 3]] * n, trainer_state=None
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_completion_scores_without_raising(name, case):
+    rewards = _call(name, [HOSTILE[case]])
+    assert len(rewards) == 1
+    assert rewards[0] is None or isinstance(rewards[0], float)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_hostile_batch_in_a_worker_thread(name):
+    completions = [GOOD, *HOSTILE.values()]
+    result = {}
+    worker = threading.Thread(target=lambda: result.setdefault("rewards", _call(name, completions)), daemon=True)
+    worker.start()
+    worker.join(timeout=60)  # a guard against a hang, not a timing assertion
+    assert not worker.is_alive()
+    assert len(result["rewards"]) == len(completions)
+
+
+@pytest.mark.parametrize("name", ["think_format", "math_accuracy", "exact_match", "hard_format_accuracy"])
+def test_hostile_output_never_scores_as_correct_format_or_answer(name):
+    well_formed = {"power_tower", "deep_brackets"} if name == "think_format" else set()
+    right_by_accident = {"nested", "repeated_think", "two_answers", "wrong_order", "boxed_in_think_only"}
+    cases = [case for case in HOSTILE if case not in right_by_accident | well_formed]
+    rewards = _call(name, [HOSTILE[case] for case in cases])
+    assert all(r in (0.0, None) for r in rewards), dict(zip(cases, rewards))
+
+
+def test_malformed_tags_score_as_the_sources_define():
+    assert _call("math_accuracy", [HOSTILE["two_answers"], HOSTILE["boxed_in_think_only"]]) == [1.0, 0.0]
+    assert _call("think_format", [HOSTILE["nested"], HOSTILE["wrong_order"], HOSTILE["two_answers"]]) == [0.0] * 3
+    assert _call("think_format_soft", [HOSTILE["nested"]]) == [0.5]  # <answer> and </answer> once each
