@@ -74,7 +74,7 @@ def run_command(args) -> int:
 
     recipe, overrides = split_recipe(args.overrides, DEFAULT_RECIPE if args.command == "train" else None)
     if args.multirun:
-        return _sweep(args.command, recipe, overrides)
+        return _sweep(args.command, recipe, overrides, ["--cfg", args.cfg] if args.cfg else [])
     raw = compose(args.command, overrides, recipe=recipe)
     from r1kit.config.validate import validate
 
@@ -90,16 +90,19 @@ def run_command(args) -> int:
     return 0
 
 
-def _sweep(command: str, recipe: str | None, overrides: list[str]) -> int:
-    """Run each combination as its own process, so one failing job does not take the others down."""
+def _sweep(command: str, recipe: str | None, overrides: list[str], flags: list[str] = ()) -> int:
+    """Run each combination as its own process, so one failing job does not take the others down.
+
+    `flags` (such as `--cfg job`) are passed on to every job.
+    """
     from r1kit.config.compose import expand_sweeps
 
     jobs = expand_sweeps(overrides)
     worst = 0
     for i, job in enumerate(jobs):
         extra = [f"recipe={recipe}"] if recipe else []
-        print(f"[sweep {i + 1}/{len(jobs)}] r1kit {command} {' '.join(extra + job)}", flush=True)
-        code = subprocess.call([sys.executable, "-m", "r1kit", command, *extra, *job])
+        print(f"[sweep {i + 1}/{len(jobs)}] r1kit {command} {' '.join([*extra, *job, *flags])}", flush=True)
+        code = subprocess.call([sys.executable, "-m", "r1kit", command, *extra, *job, *flags])
         worst = max(worst, code)
     return worst
 

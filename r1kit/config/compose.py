@@ -78,7 +78,7 @@ def compose(config_name: str | None, overrides: list[str], recipe: str | None = 
             context = initialize_config_module("r1kit.conf", version_base="1.3")
             name, search = config_name, []
         with context:
-            cfg = hydra_compose(name, overrides=search + overrides)
+            cfg = _compose_known(hydra_compose, name, search, list(overrides))
         data = OmegaConf.to_container(cfg, resolve=True)
     except (HydraException, OmegaConfBaseException) as err:
         raise UserError(_hydra_message(err)) from err
@@ -89,6 +89,109 @@ def compose(config_name: str | None, overrides: list[str], recipe: str | None = 
     if recipe is not None:
         data.setdefault("name", Path(recipe).stem)
     return data
+
+
+def _compose_known(hydra_compose, name: str, search: list[str], overrides: list[str]):
+    """Hydra's compose, with `key=value` also setting keys the recipe leaves to r1kit's defaults.
+
+    Hydra only overrides keys present in the composed YAML, but a recipe need not spell
+    out every schema default (`output_dir`, `model.dtype`, a stage's `max_steps`...).
+    Such an override is retried as `++key=value`; a key r1kit does not know still fails
+    here, and a group given without its package (`data=x` for `data@datasets.train`)
+    gets the package Hydra suggests.
+    """
+    import re
+
+    from hydra.errors import ConfigCompositionException
+
+    for _ in range(len(overrides) + 1):
+        try:
+            return hydra_compose(name, overrides=search + overrides)
+        except ConfigCompositionException as err:
+            fixed = _retry_override(err, overrides, re)
+            if fixed is None:
+                raise
+            overrides = fixed
+    return hydra_compose(name, overrides=search + overrides)
+
+
+def _retry_override(err, overrides: list[str], re) -> list[str] | None:
+    """The overrides with the one Hydra refused rewritten, or None when it cannot be rewritten."""
+    text = str(err)
+    match = re.match(r"Could not override '([^']+)'\.", text)
+    if not match:
+        return None
+    key = match.group(1)
+    for i, o in enumerate(overrides):
+        if o.startswith(("+", "~")) or o.split("=", 1)[0] != key:
+            continue
+        package = re.search(rf"Did you mean to override ({re.escape(key)}@[\w.]+)\?", text)
+        if package and "." not in key:
+            return overrides[:i] + [f"{package.group(1)}={o.split('=', 1)[1]}"] + overrides[i + 1:]
+        missing_at = getattr(err.__cause__, "full_key", None) or ""
+        # Only schema defaults are missing (a leaf such as `model.dtype`, or a section such as `model.lora`),
+        # never a name the user picks (`stages.<typo>`): those still fail.
+        if _schema_knows(key) and (missing_at == key or (key.startswith(missing_at + ".")
+                                                         and _schema_knows(missing_at))):
+            return overrides[:i] + ["++" + o] + overrides[i + 1:]
+        unknown = _unknown_key_message(key)
+        if unknown:
+            raise UserError(unknown) from None
+        return None
+    return None
+
+
+def _schema_knows(key: str) -> bool:
+    """True for a key r1kit's schema (or a stage kind's defaults) defines, e.g. `stages.sft.max_steps`."""
+    import dataclasses
+
+    from r1kit.config.schema import DatasetSchema, RecipeSchema, StageSchema
+
+    parts = key.split(".")
+    if parts[0] == "datasets":
+        return len(parts) == 3 and parts[2] in {f.name for f in dataclasses.fields(DatasetSchema)}
+    if parts[0] == "stages":
+        return len(parts) == 3 and parts[2] in {f.name for f in dataclasses.fields(StageSchema)} | _stage_defaults()
+    node = RecipeSchema
+    for part in parts:
+        fields = {f.name: f for f in dataclasses.fields(node)} if dataclasses.is_dataclass(node) else {}
+        if part not in fields:
+            return False
+        node = fields[part].type
+    return True
+
+
+def _unknown_key_message(key: str) -> str | None:
+    """A message with suggestions for a key outside `stages`/`datasets` that the schema does not have."""
+    import dataclasses
+    import difflib
+
+    from r1kit.config.schema import RecipeSchema
+
+    node, done = RecipeSchema, []
+    for part in key.split("."):
+        if part in ("stages", "datasets") and not done:
+            return None
+        known = [f.name for f in dataclasses.fields(node)] if dataclasses.is_dataclass(node) else []
+        if part not in known:
+            if not known:
+                return None
+            where = ".".join(done + [part])
+            close = difflib.get_close_matches(part, known, n=2, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            return f"{where}: unknown key.{hint} Known keys here: {', '.join(known)}."
+        node = next(f.type for f in dataclasses.fields(node) if f.name == part)
+        done.append(part)
+    return None
+
+
+def _stage_defaults() -> set[str]:
+    import yaml
+
+    keys: set[str] = set()
+    for f in (Path(__file__).resolve().parents[1] / "conf" / "stage").glob("*.yaml"):
+        keys |= set(yaml.safe_load(f.read_text(encoding="utf-8")) or {})
+    return keys
 
 
 def _hydra_message(err: Exception) -> str:

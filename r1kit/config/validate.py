@@ -87,6 +87,8 @@ def _check_model(model: dict):
     if model.get("build") and len(sources) > 1:
         raise UserError(f"model: `build` cannot be combined with {', '.join(s for s in sources if s != 'build')}; "
                         "keep one source.")
+    if model.get("build"):
+        _check_builder(model["build"])
     if model["dtype"] not in DTYPES:
         raise UserError(f"model.dtype={model['dtype']!r}: choose one of {', '.join(sorted(DTYPES))}.")
     if model.get("gguf_file"):
@@ -97,6 +99,15 @@ def _check_model(model: dict):
             raise UserError(f"model.gguf_file: {gguf} does not exist. Give the path of a .gguf file.")
     elif model.get("path") and _looks_local(model["path"]) and not Path(model["path"]).expanduser().exists():
         raise UserError(f"model.path: {model['path']} does not exist. Give a model folder or a hub id.")
+
+
+def _check_builder(build):
+    """Resolve `model.build` (a builder name or `{name|_target_, **kwargs}`) without building anything."""
+    from r1kit.components import import_target, resolve
+    from r1kit.models.load import BUILDERS
+
+    spec = {"name": build} if isinstance(build, str) else build
+    resolve(spec, {k: import_target(v) for k, v in BUILDERS.items()}, "model.build")
 
 
 def _looks_local(path: str) -> bool:
@@ -118,6 +129,11 @@ def _check_dataset(name: str, spec) -> dict:
     from r1kit.data.adapters import get_adapter_class
 
     get_adapter_class(data["adapter"], where=f"{where}.adapter")
+    if data["generator"]:  # import it now, so a typo fails before any model loads
+        from r1kit.components import import_target, resolve
+        from r1kit.data.load import GENERATORS
+
+        resolve(data["generator"], {k: import_target(v) for k, v in GENERATORS.items()}, f"{where}.generator")
     return data
 
 
@@ -149,6 +165,8 @@ def _check_stage(name: str, spec, recipe: dict, earlier: list[str]) -> dict:
     _check_trainer_options(where, kind, trainer)
     if kind == "grpo":
         _check_group_batch(where, trainer)
+    if kind != "grpo" and stage["rewards"]:
+        raise UserError(f"{where}.rewards: only grpo stages use rewards; remove them or make it `kind: grpo`.")
     if kind != "grpo":
         for key in GRPO_ONLY:
             stage.pop(key)

@@ -46,8 +46,8 @@ def evaluate_heldout(model, tokenizer, examples, adapter, max_new_tokens: int = 
 
     rows = examples.select(range(min(limit or len(examples), len(examples))))
     started = time.perf_counter()
-    completions, lengths = generate(model, tokenizer, rows["prompt"], max_new_tokens, batch_size)
-    answers = rows["answer"]
+    completions, lengths = generate(model, tokenizer, list(rows["prompt"]), max_new_tokens, batch_size)
+    answers = list(rows["answer"])
     figures = {"n": len(rows)}
     if adapter.metric:
         scores = resolve(adapter.metric)(completions, answer=answers)

@@ -1,4 +1,4 @@
-"""A tiny Qwen2-style causal LM and a character-level tokenizer, built in code.
+"""A tiny Qwen2-style causal LM and a byte-level (character-level for ASCII) tokenizer, built in code.
 
 Used by tests, demos and the quickstart: no download, built in a fraction of a second.
 Characters make arithmetic traces easy to learn and let any text be tokenized.
@@ -6,25 +6,28 @@ The reasoning tags are added as NON-special tokens: TRL decodes completions with
 special tokens skipped, and format rewards must still see `<think>` and `<answer>`.
 """
 
-import string
-
 from r1kit.models.chat_template import CHATML
 
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<unk>"]
 TAG_TOKENS = ["<think>", "</think>", "<answer>", "</answer>"]
 ROLE_TOKENS = ["system", "user", "assistant"]  # whole tokens keep ChatML headers short
-CHARACTERS = list(string.printable)  # digits, letters, punctuation, whitespace
 
 
 def build_char_tokenizer():
-    """A fast tokenizer with one token per printable ASCII character plus ChatML and tag tokens."""
-    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers
+    """A fast tokenizer with one token per byte (a byte-level BPE without merges) plus ChatML and tag tokens.
+
+    Byte-level with no merges is character-level for ASCII text, and it is exactly what
+    transformers rebuilds when it reloads a saved Qwen2 checkpoint with Qwen2Tokenizer,
+    so a saved tiny model reloads with `AutoTokenizer` unchanged.
+    """
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
 
-    vocab = {tok: i for i, tok in enumerate(SPECIAL_TOKENS + CHARACTERS)}
-    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
-    tok.pre_tokenizer = pre_tokenizers.Split(Regex("."), behavior="isolated")  # one piece per character
-    tok.decoder = decoders.Fuse()  # join pieces back without spaces
+    alphabet = pre_tokenizers.ByteLevel.alphabet()
+    vocab = {tok: i for i, tok in enumerate(SPECIAL_TOKENS + sorted(alphabet))}
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=[], unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
     tok.add_special_tokens(SPECIAL_TOKENS)
     tok.add_tokens(TAG_TOKENS + ROLE_TOKENS)
     fast = PreTrainedTokenizerFast(
@@ -33,9 +36,9 @@ def build_char_tokenizer():
         eos_token="<|im_end|>",
         pad_token="<|endoftext|>",
         unk_token="<unk>",
+        padding_side="left",
     )
     fast.chat_template = CHATML
-    fast.padding_side = "left"
     return fast
 
 

@@ -1,0 +1,107 @@
+"""A stage's reward stack: the configured rewards, their weights, timing and error policy.
+
+Each entry of a stage's `rewards:` is `{name | _target_, weight, kwargs}`. The stack
+wraps every reward so that
+
+- a reward that raises on some rows never kills a long run mysteriously: with
+  `reward_errors: zero` the failing rows score 0 and are counted (logged as
+  `rewards/<name>/errors`); with `reward_errors: raise` the run stops with the row shown;
+- the time spent in rewards is measured, so the share of step time they take is logged.
+
+TRL itself logs each reward's mean and std and the share of zero-variance groups.
+"""
+
+import logging
+import time
+from collections.abc import Mapping
+
+from r1kit.errors import UserError
+from r1kit.rewards.registry import resolve
+
+log = logging.getLogger(__name__)
+ENTRY_KEYS = {"name", "_target_", "weight", "kwargs"}
+
+
+class RewardError(RuntimeError):
+    """A reward raised on a row and the stage's policy is `reward_errors: raise`."""
+
+
+class GuardedReward:
+    """Calls a reward, times it, and applies the error policy row by row when it raises."""
+
+    def __init__(self, fn, policy: str, stack: "RewardStack"):
+        self.fn, self.policy, self.stack = fn, policy, stack
+        self.__name__ = fn.__name__
+        self.errors = 0
+
+    def __call__(self, completions, **columns):
+        started = time.perf_counter()
+        try:
+            return list(self.fn(completions, **columns))
+        except Exception:
+            return self._row_by_row(completions, columns)
+        finally:
+            self.stack.seconds += time.perf_counter() - started
+
+    def _row_by_row(self, completions, columns):
+        """Find the rows that fail: they score 0 (and are counted) or stop the run, as configured."""
+        scores = []
+        for i, completion in enumerate(completions):
+            row = {k: v[i:i + 1] if isinstance(v, list) and len(v) == len(completions) else v
+                   for k, v in columns.items()}
+            try:
+                scores.extend(self.fn([completion], **row))
+            except Exception as err:
+                if self.policy == "raise":
+                    shown = {k: v[0] for k, v in row.items() if isinstance(v, list) and v}
+                    raise RewardError(f"reward {self.__name__!r} raised {type(err).__name__}: {err}\n"
+                                      f"on completion {str(completion)[:500]!r}\nwith columns {str(shown)[:500]}\n"
+                                      "Fix the reward, or set the stage's reward_errors: zero to score such rows 0."
+                                      ) from err
+                self.errors += 1
+                if self.errors <= 3:
+                    log.warning("reward %s raised %s on a row; scored 0 (%d so far)", self.__name__, err, self.errors)
+                scores.append(0.0)
+        return scores
+
+
+class RewardStack:
+    def __init__(self, entries: list, policy: str = "zero", where: str = "rewards"):
+        if not entries:
+            raise UserError(f"{where}: a grpo stage needs at least one reward.")
+        self.seconds = 0.0
+        self.functions, self.weights = [], []
+        for i, entry in enumerate(entries):
+            fn, weight = self._resolve(entry, f"{where}[{i}]")
+            self.functions.append(GuardedReward(fn, policy, self))
+            self.weights.append(weight)
+        names = [f.__name__ for f in self.functions]
+        for i, f in enumerate(self.functions):  # the same reward twice (other kwargs) needs two log names
+            if names.count(f.__name__) > 1:
+                f.__name__ = f"{f.__name__}_{i}"
+
+    @staticmethod
+    def _resolve(entry, where: str):
+        if isinstance(entry, str):
+            entry = {"name": entry}
+        if not isinstance(entry, Mapping):
+            raise UserError(f"{where}: a reward is a name or a mapping {{name|_target_, weight, kwargs}}, got {entry!r}.")
+        unknown = set(entry) - ENTRY_KEYS
+        if unknown:
+            raise UserError(f"{where}: unknown key(s) {sorted(unknown)}; a reward entry takes "
+                            f"{', '.join(sorted(ENTRY_KEYS))} (options go under `kwargs:`).")
+        weight = entry.get("weight", 1.0)
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+            raise UserError(f"{where}.weight={weight!r}: expected a number.")
+        kwargs = entry.get("kwargs") or {}
+        if not isinstance(kwargs, Mapping):
+            raise UserError(f"{where}.kwargs must be a mapping of options, got {kwargs!r}.")
+        try:
+            fn = resolve(name=entry.get("name"), target=entry.get("_target_"), **kwargs)
+        except UserError as err:
+            raise UserError(f"{where}: {err}") from None
+        return fn, float(weight)
+
+    @property
+    def errors(self) -> dict[str, int]:
+        return {f.__name__: f.errors for f in self.functions}
