@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_command(args) -> int:
-    from r1kit.config.compose import DEFAULT_RECIPE, compose, expand_sweeps, split_recipe
+    from r1kit.config.compose import DEFAULT_RECIPE, compose, split_recipe
 
     recipe, overrides = split_recipe(args.overrides, DEFAULT_RECIPE if args.command == "train" else None)
     if args.multirun:

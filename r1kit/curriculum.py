@@ -9,6 +9,7 @@ continues the interrupted one from its last complete checkpoint.
 import gc
 import os
 import time
+import warnings
 from pathlib import Path
 
 from r1kit.errors import UserError
@@ -18,6 +19,7 @@ from r1kit.run.rundir import RunDir, config_hash, open_run
 def quiet_libraries():
     """Keep the console to r1kit's progress bars and tables."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    warnings.filterwarnings("ignore", category=FutureWarning)  # deprecations inside TRL/transformers
     import torch
 
     if not torch.cuda.is_available():

@@ -14,11 +14,9 @@ from functools import cache
 from pathlib import Path
 
 from omegaconf import OmegaConf
-from omegaconf.errors import ConfigKeyError, MissingMandatoryValue, ValidationError
+from omegaconf.errors import ConfigKeyError, ValidationError
 
-from r1kit.config.schema import (
-    STAGE_KINDS, DatasetSchema, RecipeSchema, StageSchema,
-)
+from r1kit.config.schema import STAGE_KINDS, DatasetSchema, RecipeSchema, StageSchema
 from r1kit.errors import UserError
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -165,12 +163,22 @@ def _check_stage(name: str, spec, recipe: dict, earlier: list[str]) -> dict:
     _check_trainer_options(where, kind, trainer)
     if kind == "grpo":
         _check_group_batch(where, trainer)
+        _check_rewards(where, stage, trainer)
     if kind != "grpo" and stage["rewards"]:
         raise UserError(f"{where}.rewards: only grpo stages use rewards; remove them or make it `kind: grpo`.")
     if kind != "grpo":
         for key in GRPO_ONLY:
             stage.pop(key)
     return {**stage, **trainer}
+
+
+def _check_rewards(where: str, stage: dict, trainer: dict):
+    """Resolve every reward now (names, dotted paths, options) so a typo fails before a model loads."""
+    from r1kit.rewards.stack import RewardStack
+
+    if trainer.get("reward_weights") is not None:
+        raise UserError(f"{where}.reward_weights: give each reward its `weight:` in `rewards:` instead.")
+    RewardStack(stage["rewards"], stage["reward_errors"], f"{where}.rewards")
 
 
 def trainer_options(stage: dict) -> dict:

@@ -6,7 +6,6 @@ the assistant's reasoning) for SFT. Adapters check their columns up front and na
 the row on bad data.
 """
 
-import re
 from collections.abc import Mapping
 
 from r1kit.components import lookup
@@ -49,9 +48,11 @@ class Adapter:
         if unknown:
             raise UserError(f"adapter {self.name}: unknown column role(s) {sorted(unknown)} in `columns`; "
                             f"it reads {', '.join(self.required + self.optional)}.")
+        if options:  # a typo in `options:` must not be ignored; subclasses name their own options as parameters
+            raise TypeError(f"the `{self.name}` adapter got unexpected keyword argument(s) {sorted(options)}; "
+                            "it takes `system_prompt` and the options its class defines")
         self.columns = {**{c: c for c in self.required + self.optional}, **(columns or {})}
         self.system_prompt = system_prompt
-        self.options = options
 
     def check_columns(self, available: list[str], source: str):
         missing = [f"{role} (column {self.columns[role]!r})" for role in self.required

@@ -98,6 +98,8 @@ def build_examples(spec: dict, where: str):
         adapter = adapter_cls(columns=spec["columns"], **spec["options"])
     except TypeError as err:
         raise UserError(f"{where}.options: {err}") from err
+    except UserError as err:  # an unknown role in `columns`
+        raise UserError(f"{where}.columns: {err}") from None
     rows, source = load_rows(spec, where)
     if spec["limit"]:
         rows = rows[: spec["limit"]]

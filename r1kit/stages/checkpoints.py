@@ -44,6 +44,7 @@ def last_complete_checkpoint(stage_dir: Path) -> str | None:
     """The newest complete checkpoint of a stage; leftovers of an interrupted save are removed."""
     stage_dir = Path(stage_dir)
     shutil.rmtree(stage_dir / STAGING, ignore_errors=True)
+    shutil.rmtree(stage_dir / "final.tmp", ignore_errors=True)
     if not stage_dir.is_dir():
         return None
     return get_last_checkpoint(str(stage_dir))

@@ -56,8 +56,6 @@ def build_grpo_trainer(stage: dict, recipe: dict, model, tokenizer, train_ds, ou
     if stage.get("use_vllm") and importlib.util.find_spec("vllm") is None:
         raise UserError(f"{where}.use_vllm=true but vLLM is not installed. `pip install vllm`, or set use_vllm=false.")
     stack = RewardStack(stage["rewards"], stage["reward_errors"], f"{where}.rewards")
-    if stage.get("reward_weights") is not None:
-        raise UserError(f"{where}.reward_weights: give each reward its `weight:` in `rewards:` instead.")
     args = trainer_args(GRPOConfig, {**stage, "reward_weights": stack.weights}, recipe, output_dir, run_dir)
     columns = [c for c in train_ds.column_names if c != "messages"]
     trainer = R1kitGRPOTrainer(model=model, reward_funcs=stack.functions, args=args,

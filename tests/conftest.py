@@ -1,0 +1,66 @@
+"""Fixtures shared by the config, CLI, data and model tests: the real CLI in a subprocess, recipe files in tmp_path.
+
+Nothing here is autouse, so the reward and integration tests are unaffected.
+"""
+
+import copy
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _run_r1kit(*args, env=None, cwd=None, timeout=300):
+    """`python -m r1kit ARGS` in a subprocess: (returncode, stdout, stderr)."""
+    full_env = {k: v for k, v in os.environ.items() if k != "R1KIT_DEBUG"}  # tracebacks only when a test asks
+    full_env.update(env or {})
+    proc = subprocess.run([sys.executable, "-m", "r1kit", *args], cwd=cwd or REPO, env=full_env,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+    return proc
+
+
+@pytest.fixture(scope="session")
+def r1kit_cli():
+    """Run the real CLI: `r1kit_cli("train", "--cfg", "job", env={...}, cwd=...)` -> CompletedProcess."""
+    return _run_r1kit
+
+
+@pytest.fixture
+def write_recipe(tmp_path):
+    """Write a recipe (dedented YAML) into tmp_path and return its absolute path as a string."""
+
+    def write(text: str, name: str = "my_recipe.yaml") -> str:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return str(path)
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def quickstart_config():
+    """The quickstart recipe, composed and validated once per session; returns a fresh deep copy per call."""
+    from r1kit.config.compose import compose
+    from r1kit.config.validate import validate
+
+    config = validate(compose("train", [], recipe="quickstart"))
+    return lambda: copy.deepcopy(config)
+
+
+def compose_and_validate(overrides=(), recipe="quickstart", command="train"):
+    """compose() + validate() in-process, as the CLI does before anything heavy loads."""
+    from r1kit.config.compose import compose
+    from r1kit.config.validate import validate
+
+    return validate(compose(command, list(overrides), recipe=recipe))
+
+
+@pytest.fixture(scope="session")
+def make_config():
+    """compose_and_validate as a fixture, so test modules need not import conftest."""
+    return compose_and_validate
