@@ -37,6 +37,7 @@ class AtomicCheckpoints:
             if target.exists():
                 shutil.rmtree(target)
             os.replace(ckpt, target)
+        shutil.rmtree(staged, ignore_errors=True)
         rotate_checkpoints(final_root, save_total_limit=self.args.save_total_limit, use_mtime=False)
 
 

@@ -9,9 +9,8 @@ def trainer_args(config_cls, stage: dict, recipe: dict, output_dir, run_dir):
     """Build trl.SFTConfig / GRPOConfig: the stage's options plus what r1kit manages."""
     import torch
 
-    from r1kit.models.load import resolve_dtype
-
     from r1kit.config.validate import trainer_options
+    from r1kit.models.load import resolve_dtype
 
     options = trainer_options(stage)
     dtype = resolve_dtype(recipe["model"]["dtype"])
@@ -21,10 +20,10 @@ def trainer_args(config_cls, stage: dict, recipe: dict, output_dir, run_dir):
     if not torch.cuda.is_available():
         options.setdefault("use_cpu", True)
     backend = recipe["logger"]["backend"]
-    if backend == "wandb":
-        os.environ.setdefault("WANDB_MODE", recipe["logger"]["mode"])
-        os.environ.setdefault("WANDB_PROJECT", recipe["logger"]["project"])
-        os.environ.setdefault("WANDB_DIR", str(run_dir))
+    if backend == "wandb":  # the user's environment wins; offline unless told otherwise
+        for var, value in (("WANDB_MODE", recipe["logger"]["mode"]), ("WANDB_PROJECT", recipe["logger"]["project"]),
+                           ("WANDB_DIR", str(run_dir))):
+            os.environ[var] = os.environ.get(var) or value
     if backend == "tensorboard":
         os.environ["TENSORBOARD_LOGGING_DIR"] = str(run_dir / "tensorboard")
     return config_cls(

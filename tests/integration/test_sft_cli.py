@@ -72,3 +72,13 @@ def test_smollm2_gguf_sft_three_steps_saves_and_reloads(tmp_path):
                                   return_tensors="pt", return_dict=True)
     out_ids = model.generate(**ids, max_new_tokens=3, do_sample=False)
     assert out_ids.shape[1] == ids["input_ids"].shape[1] + 3 or tok.eos_token_id in out_ids[0].tolist()
+
+
+@pytest.mark.parametrize("logger, pattern", [("tensorboard", "tensorboard/**/events.out.tfevents.*"),
+                                             ("wandb", "wandb/offline-run-*/run-*.wandb")])
+def test_loggers_write_their_files_offline(tmp_path, logger, pattern):
+    out = tmp_path / "run"
+    env = {"WANDB_API_KEY": "", "WANDB_MODE": "", "WANDB_DIR": ""}
+    run_cli("sft", "model=tiny", "data=addition", "datasets.train.generator.n=32", "stages.sft.max_steps=2",
+            "stages.sft.logging_steps=1", f"logger={logger}", f"output_dir={out}", env=env)
+    assert list(out.glob(pattern)), sorted(str(p.relative_to(out)) for p in out.rglob("*"))[:50]
