@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Per-step overhead of r1kit's GRPO stage over a bare TRL script, same configuration.
 
     python scripts/bench_grpo_overhead.py [--steps 12] [--rounds 3] [--model-dir DIR] [--threads N]
@@ -49,6 +48,9 @@ from transformers import TrainerCallback
 
 TARGET = 1.05
 WARMUP_STEPS = 2
+# A step during which other processes used this many cores or more is "disturbed"; a run's
+# s/step is the median of its undisturbed steps when there are enough of them.
+QUIET_CORES = 0.25
 REWARDS = [("think_format", 0.5), ("exact_match", 1.0)]
 TINY = {"hidden_size": 96, "num_layers": 3, "seed": 0}
 # GRPOConfig numbers for both sides. Besides the issue's numbers, this names every
@@ -123,32 +125,77 @@ def make_dataset():
     return datasets.Dataset.from_list([adapter.example(row) for row in generate(**DATA)])
 
 
+def cpu_jiffies():
+    """(CPU time the whole machine was busy or stolen, this process's CPU time), in clock ticks; None off Linux."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = [int(x) for x in f.readline().split()[1:9]]
+        with open("/proc/self/stat", encoding="ascii") as f:
+            own = f.read().rsplit(")", 1)[1].split()
+    except (OSError, ValueError, IndexError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return user + nice + system + irq + softirq + steal, int(own[11]) + int(own[12])  # utime + stime
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
 class StepTimer(TrainerCallback):
-    """Wall time per optimizer step, and the logged figures that show what each step did."""
+    """Wall and CPU time per optimizer step, the CPU other processes used meanwhile, and the logged
+    figures that show what each step did."""
 
     KEYS = ("completions/mean_length", "reward", "loss")
 
     def __init__(self):
-        self.cycle, self.inside, self.logs = [], [], []  # on_step_end->on_step_end, on_step_begin->on_step_end
-        self.cpu = []  # process CPU time (all threads) on_step_end->on_step_end: less hurt by other load
-        self._begin = self._last_end = self._last_cpu = None
+        self.cycle, self.inside, self.cpu, self.other, self.logs = [], [], [], [], []
+        self._begin = self._last = None
+
+    @staticmethod
+    def _now():
+        return time.perf_counter(), time.process_time(), cpu_jiffies()
 
     def on_train_begin(self, args, state, control, **kwargs):
-        self._last_end, self._last_cpu = time.perf_counter(), time.process_time()
+        self._last = self._now()
 
     def on_step_begin(self, args, state, control, **kwargs):
         self._begin = time.perf_counter()
 
     def on_step_end(self, args, state, control, **kwargs):
-        now, cpu = time.perf_counter(), time.process_time()
-        self.inside.append(now - self._begin)
-        self.cycle.append(now - self._last_end)
-        self.cpu.append(cpu - self._last_cpu)
-        self._last_end, self._last_cpu = now, cpu
+        now = self._now()
+        (wall, cpu, jiffies), (wall0, cpu0, jiffies0) = now, self._last
+        self.inside.append(wall - self._begin)
+        self.cycle.append(wall - wall0)
+        self.cpu.append(cpu - cpu0)
+        if jiffies and jiffies0:  # cores' worth of CPU that other processes (or the hypervisor) took
+            busy, own = jiffies[0] - jiffies0[0], jiffies[1] - jiffies0[1]
+            self.other.append(max(0.0, (busy - own) / CLOCK_TICKS / (wall - wall0)))
+        else:
+            self.other.append(0.0)
+        self._last = now
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         if logs and "loss" in logs:
             self.logs.append({k: logs.get(k) for k in self.KEYS})
+
+    # --- summaries, over the steps after the warm-up ---
+
+    def quiet(self) -> list[int]:
+        """Steps after the warm-up, keeping only those no other process disturbed when enough of them are."""
+        steps = range(WARMUP_STEPS, len(self.cycle))
+        quiet = [i for i in steps if self.other[i] < QUIET_CORES]
+        return quiet if len(quiet) >= max(3, len(steps) // 2) else list(steps)
+
+    @property
+    def disturbed(self) -> bool:
+        return any(self.other[i] >= QUIET_CORES for i in self.quiet())
+
+    def median(self, series: str) -> float:
+        values = getattr(self, series)
+        return statistics.median(values[i] for i in self.quiet())
+
+    def other_load(self) -> float:
+        return statistics.mean(self.other[WARMUP_STEPS:])
 
 
 # --- the two sides -------------------------------------------------------------------
@@ -234,10 +281,6 @@ def run_once(kind, steps, model_dir, train_ds, stage, recipe, reference_config):
     return timer, config
 
 
-def median_after_warmup(times):
-    return statistics.median(times[WARMUP_STEPS:])
-
-
 def same_trajectory(a, b) -> str:
     """'identical' when both runs logged the same figures step by step, else the largest gap."""
     if len(a) != len(b):
@@ -266,7 +309,7 @@ def main(argv=None):
     if args.threads:
         torch.set_num_threads(args.threads)
     if torch.cuda.is_available():
-        print("note: a GPU is visible; this benchmark pins both sides to the CPU (use_cpu).")
+        print("note: a GPU is visible; this benchmark keeps both sides on the CPU (use_cpu).")
 
     train_ds = make_dataset()
     with tempfile.TemporaryDirectory(prefix="bench-recipe-") as tmp:
@@ -279,42 +322,56 @@ def main(argv=None):
             timer, config = run_once(kind, args.steps, args.model_dir, train_ds, stage, recipe, reference)
             reference = reference or config
             results[kind] = timer
-            print(f"    {kind} round {r}: {median_after_warmup(timer.cycle):.3f} s/step, "
-                  f"threads alive after: {threading.active_count()}", flush=True)
+            print(f"    {kind} round {r}: {timer.median('cycle'):.3f} s/step over {len(timer.quiet())} steps; "
+                  f"steps {' '.join(f'{t:.2f}' for t in timer.cycle)} s; other processes "
+                  f"{' '.join(f'{c:.1f}' for c in timer.other)} cores; threads alive after: "
+                  f"{threading.active_count()}", flush=True)
         rows.append((r, results["bare"], results["r1kit"]))
 
-    versions = (f"torch {torch.__version__}, transformers {transformers.__version__}, trl {trl.__version__}, "
-                f"r1kit {getattr(r1kit, '__version__', '?')}, python {sys.version.split()[0]}")
     print()
-    print(f"GRPO per-step time, r1kit vs bare TRL: {args.steps} steps per run, first {WARMUP_STEPS} discarded, "
-          f"median of the rest")
-    print(f"torch threads: {torch.get_num_threads()} (os.cpu_count {os.cpu_count()}); {versions}")
-    print(f"model: {args.model_dir or 'tiny Qwen2 ' + str(TINY)}; batch {TRAIN['per_device_train_batch_size']} "
-          f"completions = {TRAIN['per_device_train_batch_size'] // TRAIN['num_generations']} prompts x "
+    print(f"GRPO per-step time, r1kit vs bare TRL: {args.rounds} rounds x {args.steps} steps per run, "
+          f"first {WARMUP_STEPS} steps discarded, median of the rest")
+    print(f"torch threads: {torch.get_num_threads()} (cpu_count {os.cpu_count()}); torch {torch.__version__}, "
+          f"transformers {transformers.__version__}, trl {trl.__version__}, "
+          f"r1kit {getattr(r1kit, '__version__', '?')}, python {sys.version.split()[0]}")
+    print(f"model: {args.model_dir or 'tiny Qwen2 ' + str(TINY)}; {TRAIN['per_device_train_batch_size']} completions "
+          f"per step = {TRAIN['per_device_train_batch_size'] // TRAIN['num_generations']} prompts x "
           f"{TRAIN['num_generations']}, max_completion_length {TRAIN['max_completion_length']}")
     print()
-    header = (f"{'round':>5}  {'bare s/step':>11}  {'r1kit s/step':>12}  {'ratio':>6}  {'in-step':>7}  "
-              f"{'cpu':>6}  trajectory")
+    header = (f"{'round':>5}  {'bare s/step':>11}  {'r1kit s/step':>12}  {'ratio':>6}  {'in-step':>7}  {'cpu':>6}  "
+              f"{'other load':>10}  trajectory")
     print(header)
     print("-" * (len(header) + 10))
-    ratios, inside, cpu, paired = [], [], [], []
+    ratios, quiet_ratios, inside, cpu, paired = [], [], [], [], []
     for r, bare, ours in rows:
-        b, o = median_after_warmup(bare.cycle), median_after_warmup(ours.cycle)
+        b, o = bare.median("cycle"), ours.median("cycle")
+        disturbed = bare.disturbed or ours.disturbed
         ratios.append(o / b)
-        inside.append(median_after_warmup(ours.inside) / median_after_warmup(bare.inside))
-        cpu.append(median_after_warmup(ours.cpu) / median_after_warmup(bare.cpu))
-        paired += [y / x for x, y in zip(bare.cycle[WARMUP_STEPS:], ours.cycle[WARMUP_STEPS:])]
-        print(f"{r:>5}  {b:>11.3f}  {o:>12.3f}  {o / b:>6.3f}  {inside[-1]:>7.3f}  {cpu[-1]:>6.3f}  "
-              f"{same_trajectory(bare.logs, ours.logs)}")
-    print("(ratio: whole step, on_step_end to on_step_end; in-step: on_step_begin to on_step_end, without the "
-          "logging; cpu: process CPU seconds per step)")
+        if not disturbed:
+            quiet_ratios.append(o / b)
+        inside.append(ours.median("inside") / bare.median("inside"))
+        cpu.append(ours.median("cpu") / bare.median("cpu"))
+        paired += [ours.cycle[i] / bare.cycle[i] for i in range(WARMUP_STEPS, len(bare.cycle))
+                   if bare.other[i] < QUIET_CORES and ours.other[i] < QUIET_CORES]
+        load = f"{bare.other_load():.2f}/{ours.other_load():.2f}"
+        print(f"{r:>5}  {b:>11.3f}  {o:>12.3f}  {o / b:>6.3f}{'*' if disturbed else ' '} {inside[-1]:>7.3f}  "
+              f"{cpu[-1]:>6.3f}  {load:>10}  {same_trajectory(bare.logs, ours.logs)}")
+    print("ratio: r1kit/bare, whole step (on_step_end to on_step_end, logging included); in-step: on_step_begin to")
+    print("on_step_end; cpu: process CPU seconds per step; other load: cores other processes used meanwhile,")
+    print(f"bare/r1kit (steps with >= {QUIET_CORES} are left out when enough remain; * = a run had too few quiet steps)")
     print()
     ratio = statistics.median(ratios)
-    print(f"median ratio over rounds, whole step:    {ratio:.3f}")
-    print(f"median ratio over rounds, in-step:       {statistics.median(inside):.3f}")
-    print(f"median ratio over rounds, CPU time:      {statistics.median(cpu):.3f}")
-    print(f"median of paired step-by-step ratios:    {statistics.median(paired):.3f} "
-          f"(n={len(paired)}; step k does the same work on both sides)")
+    print(f"median ratio over all rounds:            {ratio:.3f}")
+    if quiet_ratios and len(quiet_ratios) < len(ratios):
+        print(f"median ratio over undisturbed rounds:    {statistics.median(quiet_ratios):.3f} (n={len(quiet_ratios)})")
+    print(f"median ratio, in-step / CPU time:        {statistics.median(inside):.3f} / {statistics.median(cpu):.3f}")
+    if paired:
+        print(f"median of paired step-by-step ratios:    {statistics.median(paired):.3f} "
+              f"(n={len(paired)} undisturbed step pairs; step k does the same work on both sides)")
+    if quiet_ratios:
+        ratio = statistics.median(quiet_ratios)
+    else:
+        print("warning: other processes disturbed every round; rerun on a quieter machine for a firm figure")
     verdict = "within" if ratio <= TARGET else "ABOVE"
     print(f"r1kit per step = {ratio:.3f}x bare TRL: {verdict} the {TARGET}x target")
     return 0 if ratio <= TARGET else 1

@@ -5,6 +5,7 @@ a plain model so it can be trained and saved like any other.
 """
 
 import logging
+import os
 import warnings
 from pathlib import Path
 
@@ -70,10 +71,20 @@ def _builder_spec(build):
 
 
 def _load_gguf(cfg, dtype):
-    """Dequantize a GGUF checkpoint and rebuild it as a plain, trainable, saveable model."""
+    """Dequantize a GGUF checkpoint into a plain, trainable, saveable model.
+
+    Dequantizing takes tens of seconds, so the result is cached as an HF folder under
+    $R1KIT_CACHE (default ~/.cache/r1kit) and later loads read that instead.
+    """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     folder, name = _split_gguf(cfg)
+    source = Path(folder) / name
+    stat = source.stat()
+    cache_root = Path(os.environ.get("R1KIT_CACHE") or Path.home() / ".cache" / "r1kit").expanduser()
+    cached = cache_root / "gguf" / f"{source.stem}-{stat.st_size}-{int(stat.st_mtime)}"
+    if (cached / "config.json").exists():
+        return AutoModelForCausalLM.from_pretrained(cached, dtype=dtype), AutoTokenizer.from_pretrained(cached)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         loaded = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=dtype)
@@ -84,6 +95,13 @@ def _load_gguf(cfg, dtype):
     model = AutoModelForCausalLM.from_config(config, dtype=dtype)
     model.load_state_dict(loaded.state_dict())
     model.generation_config = loaded.generation_config
+    try:
+        tmp = cached.with_name(cached.name + ".tmp")
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        os.replace(tmp, cached)
+    except OSError as err:  # a read-only home is no reason to fail the run
+        log.warning("could not cache the dequantized GGUF model in %s: %s", cached, err)
     return model, tokenizer
 
 
