@@ -48,9 +48,11 @@ from transformers import TrainerCallback
 
 TARGET = 1.05
 WARMUP_STEPS = 2
-# A step during which other processes used this many cores or more is "disturbed"; a run's
-# s/step is the median of its undisturbed steps when there are enough of them.
-QUIET_CORES = 0.25
+# A step during which other processes used more than the cores this benchmark leaves free
+# (cpu_count - torch threads) plus this margin is "disturbed"; a run's s/step is the median
+# of its undisturbed steps when there are enough of them.
+QUIET_MARGIN = 0.25
+QUIET_CORES = QUIET_MARGIN  # set in main() once the thread count is known
 REWARDS = [("think_format", 0.5), ("exact_match", 1.0)]
 TINY = {"hidden_size": 96, "num_layers": 3, "seed": 0}
 # GRPOConfig numbers for both sides. Besides the numbers, this names every
@@ -88,7 +90,10 @@ def parse_args(argv=None):
     p.add_argument("--rounds", type=int, default=3, help="bare/r1kit pairs, alternating (default 3)")
     p.add_argument("--model-dir", help="a saved model folder (AutoModelForCausalLM/AutoTokenizer) "
                                        "instead of the tiny model built in code")
-    p.add_argument("--threads", type=int, help="torch.set_num_threads (default: torch's default)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch threads (default 1; 0 keeps torch's default, one per core). The tiny model is no "
+                        "faster with two, and two threads on two cores slow down many-fold whenever another "
+                        "process takes a core, which would swamp a 5%% difference")
     args = p.parse_args(argv)
     if args.steps <= WARMUP_STEPS:
         p.error(f"--steps must be more than the {WARMUP_STEPS} warm-up steps")
@@ -308,6 +313,8 @@ def main(argv=None):
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    global QUIET_CORES
+    QUIET_CORES = max(0, (os.cpu_count() or 1) - torch.get_num_threads()) + QUIET_MARGIN
     if torch.cuda.is_available():
         print("note: a GPU is visible; this benchmark keeps both sides on the CPU (use_cpu).")
 
@@ -358,7 +365,8 @@ def main(argv=None):
               f"{cpu[-1]:>6.3f}  {load:>10}  {same_trajectory(bare.logs, ours.logs)}")
     print("ratio: r1kit/bare, whole step (on_step_end to on_step_end, logging included); in-step: on_step_begin to")
     print("on_step_end; cpu: process CPU seconds per step; other load: cores other processes used meanwhile,")
-    print(f"bare/r1kit (steps with >= {QUIET_CORES} are left out when enough remain; * = a run had too few quiet steps)")
+    print(f"bare/r1kit (steps where they used >= {QUIET_CORES:.2f} are left out when enough remain; * = a run had "
+          "too few such quiet steps)")
     print()
     ratio = statistics.median(ratios)
     print(f"median ratio over all rounds:            {ratio:.3f}")

@@ -116,82 +116,24 @@ def _compose_known(hydra_compose, name: str, search: list[str], overrides: list[
 
 
 def _retry_override(err, overrides: list[str], re) -> list[str] | None:
-    """The overrides with the one Hydra refused rewritten, or None when it cannot be rewritten."""
-    text = str(err)
-    match = re.match(r"Could not override '([^']+)'\.", text)
+    """The overrides with the one Hydra refused rewritten, or None when it cannot be rewritten.
+
+    Validation, not Hydra, decides which keys exist (it knows the schema, the stage
+    defaults and TRL's options, and suggests fixes), so a refused `key=value` becomes
+    `++key=value` and is checked there.
+    """
+    match = re.match(r"Could not override '([^']+)'\.", str(err))
     if not match:
         return None
     key = match.group(1)
     for i, o in enumerate(overrides):
         if o.startswith(("+", "~")) or o.split("=", 1)[0] != key:
             continue
-        package = re.search(rf"Did you mean to override ({re.escape(key)}@[\w.]+)\?", text)
+        package = re.search(rf"Did you mean to override ({re.escape(key)}@[\w.]+)\?", str(err))
         if package and "." not in key:
             return overrides[:i] + [f"{package.group(1)}={o.split('=', 1)[1]}"] + overrides[i + 1:]
-        missing_at = getattr(err.__cause__, "full_key", None) or ""
-        # Only schema defaults are missing (a leaf such as `model.dtype`, or a section such as `model.lora`),
-        # never a name the user picks (`stages.<typo>`): those still fail.
-        if _schema_knows(key) and (missing_at == key or (key.startswith(missing_at + ".")
-                                                         and _schema_knows(missing_at))):
-            return overrides[:i] + ["++" + o] + overrides[i + 1:]
-        unknown = _unknown_key_message(key)
-        if unknown:
-            raise UserError(unknown) from None
-        return None
+        return overrides[:i] + ["++" + o] + overrides[i + 1:]
     return None
-
-
-def _schema_knows(key: str) -> bool:
-    """True for a key r1kit's schema (or a stage kind's defaults) defines, e.g. `stages.sft.max_steps`."""
-    import dataclasses
-
-    from r1kit.config.schema import DatasetSchema, RecipeSchema, StageSchema
-
-    parts = key.split(".")
-    if parts[0] == "datasets":
-        return len(parts) == 3 and parts[2] in {f.name for f in dataclasses.fields(DatasetSchema)}
-    if parts[0] == "stages":
-        return len(parts) == 3 and parts[2] in {f.name for f in dataclasses.fields(StageSchema)} | _stage_defaults()
-    node = RecipeSchema
-    for part in parts:
-        fields = {f.name: f for f in dataclasses.fields(node)} if dataclasses.is_dataclass(node) else {}
-        if part not in fields:
-            return False
-        node = fields[part].type
-    return True
-
-
-def _unknown_key_message(key: str) -> str | None:
-    """A message with suggestions for a key outside `stages`/`datasets` that the schema does not have."""
-    import dataclasses
-    import difflib
-
-    from r1kit.config.schema import RecipeSchema
-
-    node, done = RecipeSchema, []
-    for part in key.split("."):
-        if part in ("stages", "datasets") and not done:
-            return None
-        known = [f.name for f in dataclasses.fields(node)] if dataclasses.is_dataclass(node) else []
-        if part not in known:
-            if not known:
-                return None
-            where = ".".join(done + [part])
-            close = difflib.get_close_matches(part, known, n=2, cutoff=0.6)
-            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-            return f"{where}: unknown key.{hint} Known keys here: {', '.join(known)}."
-        node = next(f.type for f in dataclasses.fields(node) if f.name == part)
-        done.append(part)
-    return None
-
-
-def _stage_defaults() -> set[str]:
-    import yaml
-
-    keys: set[str] = set()
-    for f in (Path(__file__).resolve().parents[1] / "conf" / "stage").glob("*.yaml"):
-        keys |= set(yaml.safe_load(f.read_text(encoding="utf-8")) or {})
-    return keys
 
 
 def _hydra_message(err: Exception) -> str:

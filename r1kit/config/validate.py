@@ -53,12 +53,23 @@ def _structured(schema, data, where: str):
         return OmegaConf.merge(OmegaConf.structured(schema), data)
     except ConfigKeyError as err:
         key = _full_key(err, where)
-        known = [f.name for f in dataclasses.fields(schema)]
+        known = _fields_at(schema, getattr(err, "full_key", "") or "")
         raise UserError(f"{key}: unknown key.{_did_you_mean(key.rsplit('.', 1)[-1], known)} "
                         f"Known keys here: {', '.join(known)}.") from None
     except ValidationError as err:
         key = _full_key(err, where)
         raise UserError(f"{key}: {str(err).splitlines()[0]}. Fix the value in the recipe or on the command line.") from None
+
+
+def _fields_at(schema, key: str) -> list[str]:
+    """The field names of the dataclass that holds `key` (a dotted path from `schema`)."""
+    node = schema
+    for part in key.split(".")[:-1]:
+        types = {f.name: f.type for f in dataclasses.fields(node)}
+        if not dataclasses.is_dataclass(types.get(part)):
+            break
+        node = types[part]
+    return [f.name for f in dataclasses.fields(node)]
 
 
 def _full_key(err, where: str) -> str:
@@ -140,6 +151,11 @@ def _check_stage(name: str, spec, recipe: dict, earlier: list[str]) -> dict:
     if not isinstance(spec, dict):
         raise UserError(f"{where} must be a mapping with `kind` and `data`, got {spec!r}.")
     kind = spec.get("kind")
+    if kind is None:
+        others = [s for s in recipe["stages"] if s != name]
+        raise UserError(f"{where} has no `kind`. If you meant an existing stage, check the name "
+                        f"(this recipe's stages: {', '.join(others) or 'none'}){_did_you_mean(name, others)}; "
+                        f"a new stage needs `kind: sft` or `kind: grpo` and `data:`.")
     if kind not in STAGE_KINDS:
         raise UserError(f"{where}.kind={kind!r}: choose one of {', '.join(STAGE_KINDS)}.")
     defaults = OmegaConf.to_container(OmegaConf.load(CONF / "stage" / f"{kind}.yaml"))
