@@ -1,6 +1,6 @@
 """Per-step overhead of r1kit's GRPO stage over a bare TRL script, same configuration.
 
-    python scripts/bench_grpo_overhead.py [--steps 12] [--rounds 3] [--model-dir DIR] [--threads N]
+    python scripts/bench_grpo_overhead.py [--steps 12] [--rounds 3] [--model-dir DIR] [--threads 1]
 
 Both sides train the same model (the quickstart's tiny Qwen2, or `--model-dir`) on the
 same addition prompts with the same GRPOConfig numbers and the same two rewards
@@ -22,7 +22,9 @@ optimizer, and the logging that transformers does *after* `on_step_end` (where
 r1kit's metrics.jsonl and progress-bar callbacks run). The `on_step_begin` ->
 `on_step_end` time (which misses the logging) is shown too. The first 2 steps of
 each run are warm-up and discarded; the median of the rest is the run's s/step.
-Target: r1kit at most 1.05x bare TRL.
+On a shared machine, the CPU that other processes take during each step is read from
+/proc and steps they disturbed are left out (and shown). Target: r1kit at most 1.05x
+bare TRL; the exit status is 1 when it is above.
 """
 
 # In-process, not one subprocess per run: process start-up, imports and dataset
