@@ -49,9 +49,12 @@ def build_tiny(
     num_kv_heads: int = 2,
     intermediate_size: int | None = None,
     max_position_embeddings: int = 512,
-    seed: int = 0,
+    seed: int | None = None,
 ):
-    """Build (model, tokenizer): a randomly initialised Qwen2 with the character tokenizer."""
+    """Build (model, tokenizer): a randomly initialised Qwen2 with the byte-level tokenizer.
+
+    Without `seed` the weights come from torch's global RNG, which a run seeds with the recipe's `seed`.
+    """
     import torch
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
@@ -70,7 +73,8 @@ def build_tiny(
         pad_token_id=tokenizer.pad_token_id,
     )
     with torch.random.fork_rng():
-        torch.manual_seed(seed)
+        if seed is not None:
+            torch.manual_seed(seed)
         model = Qwen2ForCausalLM(config)
     model.generation_config.eos_token_id = tokenizer.eos_token_id
     model.generation_config.pad_token_id = tokenizer.pad_token_id
