@@ -8,6 +8,8 @@ import textwrap
 import pytest
 import yaml
 
+from tests.helpers import REPO as REPO_ROOT
+
 
 def ok(proc):
     assert proc.returncode == 0, (proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:])
@@ -76,7 +78,8 @@ def test_cfg_job_prints_the_composed_quickstart(quickstart_job):
     assert sft["kind"] == "sft" and sft["data"] == "traces" and sft["init_from"] == "previous"
     # defaults of every sft stage (conf/stage/sft.yaml) under the recipe's own values
     assert sft["assistant_only_loss"] is True and sft["lr_scheduler_type"] == "cosine"
-    assert sft["max_steps"] == 500 and sft["learning_rate"] == pytest.approx(3e-3)
+    recipe = yaml.safe_load((REPO_ROOT / "recipes" / "quickstart.yaml").read_text())["stages"]["sft"]
+    assert sft["max_steps"] == recipe["max_steps"] and sft["learning_rate"] == pytest.approx(recipe["learning_rate"])
     assert "rewards" not in sft  # grpo-only keys are dropped from sft stages
     # schema defaults the recipe does not spell out
     assert cfg["model"]["dtype"] == "auto" and cfg["model"]["lora"]["enabled"] is False
