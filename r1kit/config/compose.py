@@ -7,6 +7,7 @@ command line can swap them (`model=smollm2`).
 
 import itertools
 import os
+import re
 from pathlib import Path
 
 from r1kit.errors import UserError
@@ -96,26 +97,24 @@ def _compose_known(hydra_compose, name: str, search: list[str], overrides: list[
 
     Hydra only overrides keys present in the composed YAML, but a recipe need not spell
     out every schema default (`output_dir`, `model.dtype`, a stage's `max_steps`...).
-    Such an override is retried as `++key=value`; a key r1kit does not know still fails
-    here, and a group given without its package (`data=x` for `data@datasets.train`)
-    gets the package Hydra suggests.
+    Such an override is retried as `++key=value` and validation judges the key; a group
+    given without its package (`data=x` for `data@datasets.train`) gets the package
+    Hydra suggests.
     """
-    import re
-
     from hydra.errors import ConfigCompositionException
 
     for _ in range(len(overrides) + 1):
         try:
             return hydra_compose(name, overrides=search + overrides)
         except ConfigCompositionException as err:
-            fixed = _retry_override(err, overrides, re)
+            fixed = _retry_override(err, overrides)
             if fixed is None:
                 raise
             overrides = fixed
     return hydra_compose(name, overrides=search + overrides)
 
 
-def _retry_override(err, overrides: list[str], re) -> list[str] | None:
+def _retry_override(err, overrides: list[str]) -> list[str] | None:
     """The overrides with the one Hydra refused rewritten, or None when it cannot be rewritten.
 
     Validation, not Hydra, decides which keys exist (it knows the schema, the stage

@@ -7,6 +7,7 @@ the row on bad data.
 """
 
 from collections.abc import Mapping
+from typing import ClassVar
 
 from r1kit.components import lookup
 from r1kit.errors import UserError
@@ -141,7 +142,7 @@ class Addition(MathQA):
     """The quickstart's synthetic task: multi-digit addition with column-by-column carry traces."""
 
     metric = "exact_match"
-    default_generator = {"name": "addition"}
+    default_generator: ClassVar[dict] = {"name": "addition"}
 
     def __init__(self, columns=None, system_prompt: str | None = None, **options):
         super().__init__(columns, system_prompt, **options)
@@ -163,7 +164,7 @@ class ChatSFT(Adapter):
         messages = []
         for m in raw:
             if not isinstance(m, Mapping):
-                raise ValueError(f"message {m!r} is not a mapping")
+                raise TypeError(f"message {m!r} is not a mapping")
             role = m.get("role", m.get("from"))
             content = m.get("content", m.get("value"))
             role = ROLE_ALIASES.get(role, role)

@@ -38,7 +38,7 @@ class GuardedReward:
         started = time.perf_counter()
         try:
             return list(self.fn(completions, **columns))
-        except Exception:
+        except Exception:  # noqa: BLE001 - any failure of user code takes the row-by-row path
             return self._row_by_row(completions, columns)
         finally:
             self.stack.seconds += time.perf_counter() - started

@@ -110,7 +110,7 @@ def test_kill_and_rerun_finishes_like_an_uninterrupted_run(tmp_path, reference):
     killed_at = []
     for name, condition in KILL_POINTS.items():
         proc = _start(tmp_path)
-        if _kill_when(proc, tmp_path, lambda run: _safe(condition, run)):
+        if _kill_when(proc, tmp_path, lambda run, condition=condition: _safe(condition, run)):
             killed_at.append(name)
         elif proc.returncode != 0:
             raise AssertionError(f"run failed before the kill point {name!r}: {proc.stderr.read()[-3000:]}")
