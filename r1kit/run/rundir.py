@@ -70,10 +70,10 @@ def open_run(config: dict) -> tuple[RunDir, bool]:
     if config.get("output_dir"):
         run = RunDir(Path(config["output_dir"]).expanduser())
         state = run.read_state()
-        if state and state.get("config_hash") != digest and not state.get("finished"):
+        if state and state.get("config_hash") != digest:
             from r1kit.errors import UserError
 
-            raise UserError(f"output_dir={run.path} holds an unfinished run with a different config. "
+            raise UserError(f"output_dir={run.path} holds a run with a different config. "
                             "Use another output_dir, or delete that folder to start over.")
         resumed = bool(state) and config.get("resume", True)
     else:

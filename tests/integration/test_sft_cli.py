@@ -82,3 +82,15 @@ def test_loggers_write_their_files_offline(tmp_path, logger, pattern):
     run_cli("sft", "model=tiny", "data=addition", "datasets.train.generator.n=32", "stages.sft.max_steps=2",
             "stages.sft.logging_steps=1", f"logger={logger}", f"output_dir={out}", env=env)
     assert list(out.glob(pattern)), sorted(str(p.relative_to(out)) for p in out.rglob("*"))[:50]
+
+
+def test_output_dir_with_another_config_is_refused_and_a_finished_run_is_not_redone(tmp_path):
+    out = tmp_path / "run"
+    args = ["sft", "model=tiny", "data=addition", "datasets.train.generator.n=16", "stages.sft.max_steps=1",
+            f"output_dir={out}"]
+    run_cli(*args)
+    again = run_cli(*args)
+    assert "stage sft: done, skipped" in again.stdout
+    other = run_cli(*args[:-2], "stages.sft.max_steps=2", f"output_dir={out}", check=False)
+    assert other.returncode == 2 and "holds a run with a different config" in other.stderr
+    assert "Traceback" not in other.stderr
