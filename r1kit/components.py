@@ -19,8 +19,9 @@ def import_target(path: str, what: str = "component") -> Any:
         raise UserError(f"{what} `_target_: {path}` is not a dotted path like `my_pkg.my_module.my_function`.")
     try:
         module = importlib.import_module(module_name)
-    except ImportError as err:
-        raise UserError(f"{what} `_target_: {path}`: cannot import module `{module_name}` ({err}).") from err
+    except Exception as err:  # ImportError, or the module's own failure while importing
+        raise UserError(f"{what} `_target_: {path}`: cannot import module `{module_name}` "
+                        f"({type(err).__name__}: {err}).") from err
     try:
         return getattr(module, attr)
     except AttributeError:

@@ -7,10 +7,10 @@ before a model is loaded, instead of being swallowed by the reward's `**kwargs`.
 """
 
 import difflib
-import importlib
 import inspect
 from collections.abc import Callable
 
+from r1kit.components import import_target
 from r1kit.errors import UserError
 
 _REGISTRY: dict[str, Callable] = {}
@@ -106,13 +106,7 @@ def _summary(fn: Callable) -> str:
 
 
 def _import(path: str) -> Callable:
-    module_name, _, attr = path.rpartition(".")
-    if not module_name:
-        raise UserError(f"reward _target_ {path!r} must be a dotted path such as my_pkg.my_rewards.my_fn")
-    try:
-        fn = getattr(importlib.import_module(module_name), attr)
-    except Exception as err:  # ImportError, AttributeError, or the module's own failure
-        raise UserError(f"cannot import reward _target_ {path!r}: {type(err).__name__}: {err}") from err
+    fn = import_target(path, "reward")
     if not callable(fn):
         raise UserError(f"reward _target_ {path!r} is a {type(fn).__name__}, not a function")
     return fn
