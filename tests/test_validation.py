@@ -169,19 +169,24 @@ def test_path_and_generator_together(make_config, tmp_path):
     fails(make_config, [f"datasets.traces.path={f}"], match=r"datasets\.traces: give `path` or `generator`, not both")
 
 
-def test_dataset_missing_the_adapters_column_is_found_when_datasets_are_built(make_config, write_recipe, tmp_path):
-    from r1kit.curriculum import build_datasets
-
-    data = tmp_path / "wrong_columns.jsonl"
-    data.write_text('{"q": "What is 2+2?", "a": "4"}\n{"q": "3+3?", "a": "6"}\n')
+def qa_config(make_config, write_recipe, data):
+    """A validated one-stage recipe whose `qa` dataset reads `data` with the math_qa adapter."""
     recipe = write_recipe(TINY_HEADER + f"""
-name: cols
+name: qa
 datasets:
   qa: {{adapter: math_qa, path: {data}}}
 stages:
   sft: {{kind: sft, data: qa}}
 """)
-    config = make_config(recipe=recipe)  # validation cannot see inside the file
+    return make_config(recipe=recipe)
+
+
+def test_dataset_missing_the_adapters_column_is_found_when_datasets_are_built(make_config, write_recipe, tmp_path):
+    from r1kit.curriculum import build_datasets
+
+    data = tmp_path / "wrong_columns.jsonl"
+    data.write_text('{"q": "What is 2+2?", "a": "4"}\n{"q": "3+3?", "a": "6"}\n')
+    config = qa_config(make_config, write_recipe, data)  # validation cannot see inside the file
     with pytest.raises(UserError) as info:
         build_datasets(config)
     msg = str(info.value)
@@ -195,14 +200,7 @@ def test_malformed_jsonl_line_names_file_and_line(make_config, write_recipe, tmp
 
     data = tmp_path / "broken.jsonl"
     data.write_text('{"question": "1+1", "answer": "2"}\n\n{"question": "2+2", "answer": \n')
-    recipe = write_recipe(TINY_HEADER + f"""
-name: broken
-datasets:
-  qa: {{adapter: math_qa, path: {data}}}
-stages:
-  sft: {{kind: sft, data: qa}}
-""")
-    config = make_config(recipe=recipe)
+    config = qa_config(make_config, write_recipe, data)
     with pytest.raises(UserError, match=re.escape(f"{data}:3: not valid JSON") + r".*Fix or remove that line"):
         build_datasets(config)
 
