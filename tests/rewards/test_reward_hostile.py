@@ -1,19 +1,34 @@
 """Every registered reward scores hostile model output without raising, in any thread."""
 
+import importlib
 import threading
+from pathlib import Path
 
 import pytest
 from reward_cases import GOOD, HOSTILE
 
 from r1kit.rewards import available, resolve
 
-NAMES = sorted(available())
+# A reward that reads other columns than `answer` (or needs options) says so in a
+# tests/rewards/cases_<area>.py file: CASES = {name: {"columns": {...}, "options": {...}}}.
+# A reward that cannot run here without a service (a judge) lists itself in
+# TESTED_ELSEWHERE with the test that feeds it hostile output instead.
+CASES, TESTED_ELSEWHERE = {}, {}
+for _file in sorted(Path(__file__).parent.glob("cases_*.py")):
+    _module = importlib.import_module(_file.stem)
+    CASES.update(getattr(_module, "CASES", {}))
+    TESTED_ELSEWHERE.update(getattr(_module, "TESTED_ELSEWHERE", {}))
+
+NAMES = sorted(set(available()) - set(TESTED_ELSEWHERE))
 
 
 def _call(name, completions):
     n = len(completions)
-    return resolve(name)(
-        completions, answer=["5"] * n, prompts=["p"] * n, completion_ids=[[1, 2, 3]] * n, trainer_state=None
+    case = CASES.get(name, {})
+    columns = {"answer": "5", **case.get("columns", {})}
+    return resolve(name, **case.get("options", {}))(
+        completions, **{k: [v] * n for k, v in columns.items()}, prompts=["p"] * n,
+        completion_ids=[[1, 2, 3]] * n, trainer_state=None
     )
 
 
