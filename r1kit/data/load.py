@@ -11,7 +11,12 @@ from r1kit.components import resolve
 from r1kit.data.adapters import get_adapter_class
 from r1kit.errors import UserError
 
-GENERATORS = {"addition": "r1kit.data.addition.generate"}
+GENERATORS = {
+    "addition": "r1kit.data.addition.generate",
+    "rerank": "r1kit.data.text_tasks.rerank",
+    "translation": "r1kit.data.text_tasks.translation",
+    "preference": "r1kit.data.text_tasks.preference",
+}
 SUFFIXES = (".jsonl", ".json", ".parquet", ".csv")
 
 

@@ -5,7 +5,19 @@ math-verify, so listing rewards is instant. Use `available()` to list them and
 `resolve(name=..., **options)` or `resolve(target="pkg.module.fn")` to get one.
 """
 
-from r1kit.rewards import compose, format, length, match, math_accuracy, repetition  # noqa: F401 - registers
+from r1kit.rewards import (  # noqa: F401 - registers
+    compose,
+    format,
+    length,
+    match,
+    math_accuracy,
+    preference,
+    ranking,
+    repetition,
+    similarity,
+    temporal,
+    translation,
+)
 from r1kit.rewards.compose import all_of, weighted_sum
 from r1kit.rewards.registry import available, register, resolve
 from r1kit.rewards.text import completion_text

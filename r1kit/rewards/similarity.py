@@ -1,0 +1,170 @@
+"""Similarity rewards: SWE-RL's difflib ratio of a predicted patch (or any text) to the reference."""
+
+import difflib
+import re
+
+from r1kit.errors import UserError
+from r1kit.rewards.batch import column
+from r1kit.rewards.registry import register
+from r1kit.rewards.text import check_tag, close_tag, completion_text, open_tag
+
+MODES = ("auto", "text", "diff")
+_GIT_HEADER = re.compile(r"^diff --git ", re.MULTILINE)
+_PLAIN_HEADER = re.compile(r"^--- [^\n]*\n\+\+\+ ", re.MULTILINE)
+
+
+def ratio(predicted: str, reference: str, max_length_ratio: float = 3.0) -> float:
+    """`difflib.SequenceMatcher(None, predicted, reference, autojunk=False).ratio()`, or 0.0 for an empty
+    side or a prediction longer than `max_length_ratio` x the reference (+200 characters).
+
+    The ratio is 2M / (len(a) + len(b)), so a prediction r times longer than the reference
+    scores at most 2 / (r + 1) anyway; skipping it bounds the quadratic worst case of
+    SequenceMatcher on long repetitive output (100k characters took 5 s).
+    """
+    if not predicted or not reference or len(predicted) > max_length_ratio * len(reference) + 200:
+        return 0.0
+    return difflib.SequenceMatcher(None, predicted, reference, autojunk=False).ratio()
+
+
+def file_diffs(patch: str) -> dict[str, str]:
+    """A unified diff split by file: path -> its hunks, each stripped, joined by newlines.
+
+    What SWE-RL's `get_filelevel_diff` builds with the `unidiff` package: the path is the
+    `+++ b/...` target (the `--- a/...` source for a deletion), the content the hunks from
+    their `@@` lines on; a rename adds a `rename from X to Y` header. Sections without a
+    path or hunks are skipped.
+    """
+    files: dict[str, str] = {}
+    sections = [m.start() for m in _GIT_HEADER.finditer(patch)]
+    if not sections:  # a plain `diff -u`: files start at a `---` line followed by a `+++` line
+        sections = [m.start() for m in _PLAIN_HEADER.finditer(patch)]
+    for i, pos in enumerate(sections):
+        section = patch[pos : sections[i + 1] if i + 1 < len(sections) else len(patch)]
+        path, rename = _section_path(section)
+        hunks = _hunks(section)
+        if path is None or (not hunks and rename is None):
+            continue
+        body = "\n".join(hunks)
+        files[path] = ((rename or "") + "\n" + body).strip()
+    return files
+
+
+def _strip_prefix(name: str, prefix: str) -> str:
+    name = name.strip().split("\t")[0]
+    return name[2:] if name.startswith(prefix) else name
+
+
+def _section_path(section: str) -> tuple[str | None, str | None]:
+    source = target = rename_from = rename_to = None
+    for line in section.splitlines():
+        if line.startswith("@@"):
+            break
+        if line.startswith("--- "):
+            source = _strip_prefix(line[4:], "a/")
+        elif line.startswith("+++ "):
+            target = _strip_prefix(line[4:], "b/")
+        elif line.startswith("rename from "):
+            rename_from = line[len("rename from "):].strip()
+        elif line.startswith("rename to "):
+            rename_to = line[len("rename to "):].strip()
+        elif line.startswith("diff --git ") and source is None:
+            parts = line.split()
+            if len(parts) >= 4:
+                source, target = _strip_prefix(parts[2], "a/"), _strip_prefix(parts[3], "b/")
+    if rename_from and rename_to:
+        return rename_from, f"rename from {rename_from} to {rename_to}"
+    if target and target != "/dev/null":
+        return target, None
+    if source and source != "/dev/null":
+        return source, None
+    return None, None
+
+
+def _hunks(section: str) -> list[str]:
+    hunks, current = [], None
+    for line in section.splitlines():
+        if line.startswith("@@"):
+            if current is not None:
+                hunks.append("\n".join(current).strip())
+            current = [line]
+        elif current is not None:
+            current.append(line)
+    if current is not None:
+        hunks.append("\n".join(current).strip())
+    return hunks
+
+
+def patch_similarity_score(predicted: str, reference: str, mode: str = "auto", max_length_ratio: float = 3.0) -> float:
+    """SWE-RL's similarity of a predicted change to the oracle, in [0, 1].
+
+    `diff` (or `auto` when the reference parses as a unified diff): the mean, over every
+    file either patch touches, of the ratio of the two file diffs (0 for a file only one
+    of them touches), as `calculate_reward_unidiff`. `text` (or `auto` otherwise): the
+    ratio of the two whole texts.
+    """
+    if mode != "text":
+        oracle = file_diffs(reference)
+        if oracle or mode == "diff":
+            pred = file_diffs(predicted)
+            paths = set(oracle) | set(pred)
+            if not paths:
+                return 1.0  # both empty, as SWE-RL
+            return sum(ratio(pred.get(p, ""), oracle.get(p, ""), max_length_ratio) for p in paths) / len(paths)
+    return ratio(predicted, reference, max_length_ratio)
+
+
+def swe_rl_solution(text: str, think_tag: str, answer_tag: str) -> str | None:
+    """SWE-RL's `extract_thought_solution`: each of the four tags exactly once, a non-empty thought;
+    the stripped solution, or None when the format is wrong."""
+    tags = (open_tag(think_tag), close_tag(think_tag), open_tag(answer_tag), close_tag(answer_tag))
+    if any(text.count(tag) != 1 for tag in tags):
+        return None
+    thought = text.split(tags[0])[1].split(tags[1])[0].strip()
+    solution = text.split(tags[2])[1].split(tags[3])[0].strip()
+    return solution if thought else None
+
+
+@register("patch_similarity")
+def patch_similarity(
+    completions,
+    *,
+    answer=None,
+    mode: str = "auto",
+    max_length_ratio: float = 3.0,
+    think_tag: str = "think",
+    answer_tag: str = "answer",
+    **kwargs,
+) -> list[float | None]:
+    """SWE-RL: difflib SequenceMatcher ratio of the solution to the reference patch/text in [0, 1]; -1 if the format is wrong.
+
+    Source: SWE-RL (Wei et al. 2025), `src/swerl/core/reward.py`: -1 unless each of
+    <think>, </think>, <solution>, </solution> occurs exactly once with a non-empty
+    thought (and, here, a non-empty solution: SWE-RL's empty edit list is a format error
+    too); otherwise `difflib.SequenceMatcher(None, pred, oracle, autojunk=False).ratio()`.
+    When the reference is a unified diff (`mode: auto` or `diff`) both are split by file
+    and the per-file ratios averaged over the union of files, as
+    `calculate_reward_unidiff`; `mode: text` compares whole texts. SWE-RL's
+    search/replace path (edits applied to the repository's files before diffing) needs
+    the files and is not done here. Default tag `answer`; SWE-RL's own is
+    `answer_tag: solution`. A prediction over `max_length_ratio` x the reference's
+    length (+200 chars) scores 0 (its ratio is <= 2/(r+1) anyway), which bounds the cost.
+    None without a reference.
+    """
+    check_tag("think_tag", think_tag)
+    check_tag("answer_tag", answer_tag)
+    if mode not in MODES:
+        raise UserError(f"patch_similarity option mode={mode!r} must be one of {', '.join(MODES)}")
+    if isinstance(max_length_ratio, bool) or not isinstance(max_length_ratio, (int, float)) or max_length_ratio < 1:
+        raise UserError(f"patch_similarity option max_length_ratio={max_length_ratio!r} must be a number >= 1")
+    n = len(completions)
+    rewards = []
+    for completion, reference in zip(completions, column(answer, n)):
+        if not isinstance(reference, str) or not reference.strip():
+            rewards.append(None)
+            continue
+        solution = swe_rl_solution(completion_text(completion), think_tag, answer_tag)
+        if not solution:
+            rewards.append(-1.0)
+            continue
+        rewards.append(patch_similarity_score(solution, reference.strip(), mode, max_length_ratio))
+    return rewards

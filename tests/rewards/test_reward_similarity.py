@@ -1,0 +1,90 @@
+"""patch_similarity: SWE-RL's format gate and difflib ratio, on SWE-RL's own test diffs."""
+
+import difflib
+
+import pytest
+from reward_cases import chat
+
+from r1kit.errors import UserError
+from r1kit.rewards import resolve
+from r1kit.rewards.similarity import file_diffs, patch_similarity, patch_similarity_score, ratio
+
+# The diffs of SWE-RL's tests/test_reward.py.
+DIFF_1 = """diff --git a/foo.txt b/foo.txt
+index 83db48f..f73504f 100644
+--- a/foo.txt
++++ b/foo.txt
+@@ -1,4 +1,4 @@
+-Hello world
++Hello World
+ This is a file
+-With some lines
++With some changed lines
+ End
+"""
+DIFF_2 = DIFF_1.replace("+With some changed lines", "+With some changed")
+DIFF_3 = DIFF_2.replace("foo.txt", "bar.txt")
+
+
+def solution(text: str, tag: str = "answer") -> str:
+    return f"<think>\ndummy\n</think>\n<{tag}>\n{text}\n</{tag}>\n"
+
+
+def test_swe_rl_unidiff_cases():
+    # SWE-RL: DIFF_2 vs DIFF_1 > 0.9; same -> 1.0; another file -> 0.0; [DIFF_1, DIFF_3] vs DIFF_1 -> 0.5.
+    assert patch_similarity_score(DIFF_2, DIFF_1) > 0.9
+    assert patch_similarity_score(DIFF_1, DIFF_1) == 1.0
+    assert patch_similarity_score(DIFF_3, DIFF_1) == 0.0
+    assert patch_similarity_score(DIFF_1 + DIFF_3, DIFF_1) == 0.5
+    rewards = patch_similarity([solution(DIFF_1), solution(DIFF_3), chat(solution(DIFF_2))], answer=[DIFF_1] * 3)
+    assert rewards[:2] == [1.0, 0.0] and rewards[2] > 0.9
+
+
+def test_file_diffs_split_by_file_as_swe_rl():
+    files = file_diffs(DIFF_1 + DIFF_3)
+    assert sorted(files) == ["bar.txt", "foo.txt"]
+    assert files["foo.txt"].startswith("@@ -1,4 +1,4 @@\n-Hello world") and files["foo.txt"].endswith(" End")
+    plain = "--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a = 1\n+a = 2\n"
+    assert file_diffs(plain) == {"x.py": "@@ -1 +1 @@\n-a = 1\n+a = 2"}
+    deleted = "diff --git a/y.py b/y.py\ndeleted file mode 100644\n--- a/y.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n"
+    assert list(file_diffs(deleted)) == ["y.py"]
+    assert file_diffs("no diff here") == {}
+
+
+def test_text_mode_is_difflib_ratio():
+    pred, ref = "def add(a: int, b: int) -> int:", "def add(a, b):"
+    expected = difflib.SequenceMatcher(None, pred, ref, autojunk=False).ratio()
+    assert patch_similarity([solution(pred)], answer=[ref]) == [pytest.approx(expected)]
+    assert patch_similarity([solution(DIFF_2)], answer=[DIFF_1], mode="text") == [
+        pytest.approx(difflib.SequenceMatcher(None, DIFF_2.strip(), DIFF_1.strip(), autojunk=False).ratio())]
+
+
+@pytest.mark.parametrize("text", [
+    "<answer>x = 1</answer>",                                      # no thought
+    "<think>  </think><answer>x = 1</answer>",                     # empty thought
+    "<think>t</think><answer>  </answer>",                         # empty solution
+    "<think>t</think><answer>a</answer><answer>b</answer>",        # a tag twice
+    "<think>t</think><think>u</think><answer>x = 1</answer>",
+    "x = 1",
+])
+def test_format_errors_score_minus_one(text):
+    assert patch_similarity([text], answer=["x = 1"]) == [-1.0]
+
+
+def test_swe_rl_tags_and_missing_reference():
+    assert patch_similarity([solution("x = 1", "solution")], answer=["x = 1"], answer_tag="solution") == [1.0]
+    assert patch_similarity([solution("x = 1")] * 3, answer=[None, "  ", 3]) == [None] * 3
+
+
+def test_long_predictions_score_zero_without_being_compared():
+    ref = "x = 1\n" * 10
+    assert ratio("y" * 100_000, ref) == 0.0
+    assert patch_similarity([solution(ref * 50)], answer=[ref]) == [0.0]
+    assert patch_similarity([solution(ref * 50)], answer=[ref], max_length_ratio=100) == [
+        pytest.approx(2 * len(ref) / (len(ref) + len((ref * 50).strip())), abs=0.01)]
+
+
+def test_options():
+    for bad in ({"mode": "lines"}, {"max_length_ratio": 0.5}, {"max_length_ratio": True}):
+        with pytest.raises(UserError):
+            resolve("patch_similarity", **bad)
