@@ -8,6 +8,7 @@ math-verify, so listing rewards is instant. Use `available()` to list them and
 from r1kit.rewards import (  # noqa: F401 - registers
     compose,
     format,
+    judge,
     length,
     match,
     math_accuracy,
@@ -17,6 +18,7 @@ from r1kit.rewards import (  # noqa: F401 - registers
     similarity,
     temporal,
     translation,
+    verifree,
 )
 from r1kit.rewards.compose import all_of, weighted_sum
 from r1kit.rewards.registry import available, register, resolve

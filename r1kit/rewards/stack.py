@@ -102,6 +102,24 @@ class RewardStack:
             raise UserError(f"{where}: {err}") from None
         return fn, float(weight)
 
+    def bind_policy(self, model, processing_class, args=None) -> list[str]:
+        """Hand the policy to the rewards that score with it (VeriFree); returns their names.
+
+        A reward opts in with `needs_policy = True` and a `bind_policy(model,
+        processing_class, args)` method, found under the wrappers (GuardedReward.fn ->
+        BoundReward.fn). The GRPO stage binds the model being trained, so the reward
+        follows the policy's updates; `r1kit eval` binds the model it evaluates.
+        """
+        bound = []
+        for reward in self.functions:
+            fn = reward
+            while not getattr(fn, "needs_policy", False) and hasattr(fn, "fn"):
+                fn = fn.fn
+            if getattr(fn, "needs_policy", False):
+                fn.bind_policy(model, processing_class, args)
+                bound.append(reward.__name__)
+        return bound
+
     @property
     def errors(self) -> dict[str, int]:
         return {f.__name__: f.errors for f in self.functions}

@@ -60,6 +60,7 @@ def build_grpo_trainer(stage: dict, recipe: dict, model, tokenizer, train_ds, ou
     columns = [c for c in train_ds.column_names if c != "messages"]
     trainer = R1kitGRPOTrainer(model=model, reward_funcs=stack.functions, args=args,
                                train_dataset=train_ds.select_columns(columns), processing_class=tokenizer)
+    stack.bind_policy(trainer.model, trainer.processing_class, args)
     trainer.callback_handler.callbacks.insert(0, RewardTiming(stack))  # before the loggers read `logs`
     attach_callbacks(trainer, stage["name"], run_dir / "metrics.jsonl")
     trainer.reward_stack = stack
