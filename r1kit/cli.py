@@ -15,9 +15,21 @@ examples:
   r1kit train recipe=quickstart --cfg job      print the fully composed config and exit
   r1kit train -m seed=1,2,3                    a sweep: one run per value
   r1kit sft model=tiny data=addition stages.sft.max_steps=50
+  r1kit eval model=runs/quickstart              score each stage of the newest quickstart run
+  r1kit eval model=smollm2 data=gsm8k data.path=gsm8k.jsonl reward=r1_math n=8 temperature=0.7
+  r1kit report runs/quickstart/<run>           curves per stage: report.png and report.md
   r1kit ls                                     recipes and components, one line each
 
 Set R1KIT_DEBUG=1 to see tracebacks for configuration errors.
+"""
+
+EVAL_HELP = """\
+model=   hub id, model folder, .gguf file, model config (smollm2), or a run directory
+         (each finished stage, side by side)
+data=    a data config (addition, gsm8k, math...) or a dataset of the run's recipe
+reward=  a reward stack (r1_math, quickstart...); a run defaults to its last grpo stage's
+n=8 k=[1,4,8] temperature=0.7 max_new_tokens=512 limit=200 batch_size=64 backend=auto
+Results: <output_dir>/<name>.json and <name>.samples.jsonl (default output_dir: <run>/eval or ./eval).
 """
 
 RUN_HELP = """\
@@ -41,6 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("overrides", nargs="*", help="key=value overrides")
         p.add_argument("--cfg", choices=["job", "all"], help="print the composed, validated config and exit")
         p.add_argument("-m", "--multirun", action="store_true", help="sweep: run once per combination of a=1,2 values")
+    p = sub.add_parser("eval", help="score a model, a run's stages, or several side by side",
+                       description="score a model, a run's stages, or several side by side",
+                       epilog=EVAL_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("overrides", nargs="*", help="key=value options (see r1kit/conf/eval.yaml)")
+    p.add_argument("--compare", action="append", default=[], metavar="MODEL_OR_RUN",
+                   help="evaluate this model or run too and show it side by side (repeatable)")
+    p.add_argument("--cfg", choices=["job"], help="print the composed, validated options and exit")
+    p = sub.add_parser("report", help="write report.png and report.md for a run directory",
+                       description="write report.png (curves per stage) and report.md for a run directory")
+    p.add_argument("run_dir", help="a run directory (runs/<recipe>/<time>) or runs/<recipe> for its newest run")
     sub.add_parser("ls", help="list recipes and components", description="list recipes and components")
     return parser
 
@@ -58,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
 
             print_listing()
             return 0
+        if args.command == "eval":
+            return eval_command(args)
+        if args.command == "report":
+            return report_command(args)
         return run_command(args)
     except UserError as err:
         if os.environ.get("R1KIT_DEBUG") == "1":
@@ -87,6 +113,29 @@ def run_command(args) -> int:
     from r1kit.curriculum import run_recipe
 
     run_recipe(config)
+    return 0
+
+
+def eval_command(args) -> int:
+    from r1kit.evaluation.command import compose_eval
+
+    config = compose_eval(args.overrides, args.compare)
+    if args.cfg:
+        import yaml
+
+        print(yaml.safe_dump({k: v for k, v in config.items() if not k.startswith("_")}, sort_keys=False), end="")
+        return 0
+    from r1kit.evaluation.command import run_eval
+
+    run_eval(config)
+    return 0
+
+
+def report_command(args) -> int:
+    from r1kit.run.report import write_report
+
+    png, md = write_report(args.run_dir)
+    print(f"wrote {png}\nwrote {md}")
     return 0
 
 

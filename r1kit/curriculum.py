@@ -76,6 +76,12 @@ def run_recipe(recipe: dict, console=None) -> RunDir:
         model, tokenizer = load_model(_model_cfg(recipe), path_override=init)
         train_ds, _ = data[stage["data"]]
         trainer = _build_trainer(stage, recipe, model, tokenizer, train_ds, stage_dir, run)
+        if _should_evaluate(stage, recipe) and recipe["eval"]["every_steps"]:
+            from r1kit.evaluation.during_training import PeriodicEval
+
+            examples, adapter = data[recipe["eval"]["data"]]
+            trainer.callback_handler.callbacks.insert(
+                0, PeriodicEval(recipe["eval"]["every_steps"], examples, adapter, recipe["eval"], name))
         from r1kit.stages.checkpoints import last_complete_checkpoint, save_final
 
         checkpoint = last_complete_checkpoint(stage_dir)
@@ -90,7 +96,8 @@ def run_recipe(recipe: dict, console=None) -> RunDir:
         record.update(status="done", final=str(final.relative_to(run.path)), steps=trainer.state.global_step,
                       seconds=round(record.get("seconds", 0) + time.perf_counter() - started, 1))
         if _should_evaluate(stage, recipe):
-            record["eval"] = _evaluate(trainer.model, tokenizer, data, recipe, console, name)
+            record["eval"] = _evaluate(trainer.model, tokenizer, data, recipe, console, name,
+                                       trainer.state.global_step, run)
         run.write_state(state)
         previous_final = final
         del trainer, model
@@ -100,8 +107,21 @@ def run_recipe(recipe: dict, console=None) -> RunDir:
     state["finished"] = True
     run.write_state(state)
     print_summary(state, console)
+    _write_report(run, console)
     console.print(f"Run directory: {run.path}")
     return run
+
+
+def _write_report(run: RunDir, console):
+    """report.png and report.md; a failure to draw never fails a finished run."""
+    try:
+        from r1kit.run.report import write_report
+
+        png, md = write_report(run.path)
+        console.print(f"Report: {png} and {md.name}")
+    except Exception as err:  # noqa: BLE001 - the weights and metrics are already saved
+        console.print(f"[yellow]Could not write the report ({type(err).__name__}: {err}); "
+                      f"`r1kit report {run.path}` retries.[/]")
 
 
 def _model_cfg(recipe: dict):
@@ -140,16 +160,26 @@ def _should_evaluate(stage: dict, recipe: dict) -> bool:
     return bool(wanted and recipe["eval"]["data"])
 
 
-def _evaluate(model, tokenizer, data, recipe, console, stage_name) -> dict:
-    from r1kit.evaluation.heldout import evaluate_heldout
+def _evaluate(model, tokenizer, data, recipe, console, stage_name: str, step: int, run: RunDir) -> dict:
+    """The end-of-stage held-out check: printed, logged to metrics.jsonl, written to eval/."""
+    import json
+
+    from r1kit.evaluation.command import write_results
+    from r1kit.evaluation.during_training import as_logs, heldout
 
     cfg = recipe["eval"]
     examples, adapter = data[cfg["data"]]
-    figures = evaluate_heldout(model, tokenizer, examples, adapter, cfg["max_new_tokens"], cfg["batch_size"],
-                               cfg["limit"])
-    acc = figures.get("accuracy")
-    console.print(f"  held-out after {stage_name}: accuracy {_pct(acc)}, format {_pct(figures['format_rate'])}, "
-                  f"mean length {figures['mean_length']:.1f} tokens (n={figures['n']})")
+    figures, records = heldout(model, tokenizer, examples, adapter, cfg, f"eval {stage_name}")
+    name = f"{stage_name}-{cfg['data']}"
+    write_results(run.path / "eval", name, {"name": name, "model": stage_name, "data": cfg["data"],
+                                            "figures": figures, "config": {**cfg, "n": 1, "temperature": 0.0}},
+                  records)
+    with open(run.metrics_file, "a", encoding="utf-8") as f:
+        f.write(json.dumps({"stage": stage_name, "step": step, "time": round(time.time(), 3),
+                            **as_logs(figures)}) + "\n")
+    console.print(f"  held-out after {stage_name}: accuracy {_pct(figures.get('accuracy'))}, format "
+                  f"{_pct(figures['format_rate'])}, mean length {figures['mean_length']:.1f} tokens "
+                  f"(n={figures['prompts']}, {figures['completions_per_second']:.0f} completions/s)", soft_wrap=True)
     return figures
 
 

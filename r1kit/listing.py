@@ -29,6 +29,8 @@ def print_listing():
             p.stem: first_comment(p) for p in sorted((CONF / "data").glob("*.yaml"))},
         "adapters (adapter: NAME)": {n: first_line(c) for n, c in sorted(ADAPTERS.items())},
         "rewards (rewards: [{name: NAME}])": dict(sorted(available().items())),
+        "reward stacks (r1kit eval reward=NAME; in a recipe: defaults: [reward@stages.<stage>: NAME])": {
+            p.stem: first_comment(p) for p in sorted((CONF / "reward").glob("*.yaml"))},
         "stage kinds (kind: NAME)": {p.stem: first_comment(p) for p in sorted((CONF / "stage").glob("*.yaml"))},
         "loggers (logger=NAME)": {p.stem: first_comment(p) for p in sorted((CONF / "logger").glob("*.yaml"))},
     }

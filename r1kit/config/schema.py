@@ -52,13 +52,14 @@ class DatasetSchema:
 
 @dataclass
 class EvalSchema:
-    """The held-out check run after stages: greedy decoding scored by the adapter's metric."""
+    """The held-out check run after stages (and every N steps): greedy decoding scored by the adapter's metric."""
 
     data: str | None = None  # a key of `datasets`
     limit: int = 200
     max_new_tokens: int = 256
     batch_size: int = 64
     after_each_stage: bool = True
+    every_steps: int = 0  # also every N steps during a stage (0: only after it); figures go to metrics.jsonl
 
 
 @dataclass
@@ -96,3 +97,26 @@ class StageSchema:
 
 
 STAGE_KINDS = ("sft", "grpo")
+
+
+@dataclass
+class EvalCommandSchema:
+    """`r1kit eval`'s options (r1kit/conf/eval.yaml documents each)."""
+
+    model: Any = MISSING  # hub id, model folder, .gguf file, run directory, or a model config (model=smollm2)
+    compare: list[str] = field(default_factory=list)
+    data: Any = None  # a dataset mapping (data=addition) or the name of a dataset of the run's recipe
+    reward: Any = None  # {rewards: [...]} from reward=<stack>
+    n: int = 1
+    k: Any = None
+    temperature: float | None = None
+    top_p: float = 1.0
+    max_new_tokens: int | None = None
+    limit: int | None = None
+    batch_size: int = 64
+    backend: str = "auto"
+    correct_threshold: float = 1.0
+    dtype: str = "auto"
+    seed: int = 0
+    name: str | None = None
+    output_dir: str | None = None

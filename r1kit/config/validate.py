@@ -30,11 +30,11 @@ LOGGERS = {"none", "wandb", "tensorboard"}
 
 def validate(raw: dict) -> dict:
     """Return the recipe with defaults filled in, or raise UserError on the first mistake found."""
-    cfg = _structured(RecipeSchema, raw, "")
-    _check_missing(cfg, "")
+    cfg = structured(RecipeSchema, raw, "")
+    check_missing(cfg, "")
     recipe = OmegaConf.to_container(cfg, resolve=True)
-    _check_model(recipe["model"])
-    recipe["datasets"] = {name: _check_dataset(name, spec) for name, spec in (recipe["datasets"] or {}).items()}
+    check_model(recipe["model"])
+    recipe["datasets"] = {name: check_dataset(name, spec) for name, spec in (recipe["datasets"] or {}).items()}
     if not recipe["stages"]:
         raise UserError("the recipe has no `stages:`. Add at least one, e.g. `stages: {sft: {kind: sft, data: train}}`.")
     stages = {}
@@ -47,7 +47,7 @@ def validate(raw: dict) -> dict:
     return recipe
 
 
-def _structured(schema, data, where: str):
+def structured(schema, data, where: str):
     """Merge data onto a dataclass schema, turning OmegaConf's errors into one-line messages."""
     try:
         return OmegaConf.merge(OmegaConf.structured(schema), data)
@@ -82,13 +82,13 @@ def _did_you_mean(word: str, choices) -> str:
     return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
-def _check_missing(cfg, where: str):
+def check_missing(cfg, where: str):
     for key in OmegaConf.missing_keys(cfg):
         full = f"{where}.{key}" if where else key
         raise UserError(f"{full} is required but missing. Set it in the recipe or with `{full}=...`.")
 
 
-def _check_model(model: dict):
+def check_model(model: dict):
     sources = [k for k in ("path", "gguf_file", "build") if model.get(k)]
     if not sources:
         raise UserError("model: say where the weights come from: `model.path` (hub id or folder), "
@@ -123,12 +123,12 @@ def _looks_local(path: str) -> bool:
     return path.startswith(("/", "./", "../", "~")) or Path(path).suffix in {".jsonl", ".json", ".parquet", ".csv"}
 
 
-def _check_dataset(name: str, spec) -> dict:
-    where = f"datasets.{name}"
+def check_dataset(name: str, spec, where: str | None = None) -> dict:
+    where = where or f"datasets.{name}"
     if not isinstance(spec, dict):
         raise UserError(f"{where} must be a mapping with at least `adapter:`, got {spec!r}.")
-    cfg = _structured(DatasetSchema, spec, where)
-    _check_missing(cfg, where)
+    cfg = structured(DatasetSchema, spec, where)
+    check_missing(cfg, where)
     data = OmegaConf.to_container(cfg, resolve=True)
     if data["path"] and data["generator"]:
         raise UserError(f"{where}: give `path` or `generator`, not both.")
@@ -162,8 +162,8 @@ def _check_stage(name: str, spec, recipe: dict, earlier: list[str]) -> dict:
     merged = {**defaults, **spec}
     own = {k: v for k, v in merged.items() if k in STAGE_KEYS}
     trainer = {k: v for k, v in merged.items() if k not in STAGE_KEYS}
-    cfg = _structured(StageSchema, own, where)
-    _check_missing(cfg, where)
+    cfg = structured(StageSchema, own, where)
+    check_missing(cfg, where)
     stage = OmegaConf.to_container(cfg, resolve=True)
     if stage["data"] not in recipe["datasets"]:
         raise UserError(f"{where}.data={stage['data']!r} is not a dataset of this recipe. "

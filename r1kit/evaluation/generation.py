@@ -1,0 +1,131 @@
+"""Completions for evaluation: transformers batched generation, or vLLM when it is there.
+
+transformers: prompts sorted by length so each batch pads little, left padding, the
+KV cache on, `n` samples per prompt through `num_return_sequences`. vLLM: one
+`LLM.generate` call over every prompt (it batches itself). Both return, per prompt,
+`n` `Completion`s in prompt order.
+"""
+
+import importlib.util
+import time
+from dataclasses import dataclass
+
+from r1kit.errors import UserError
+
+BACKENDS = ("auto", "transformers", "vllm")
+
+
+@dataclass
+class Completion:
+    text: str
+    tokens: int  # generated tokens, the end-of-sequence token included
+    truncated: bool  # stopped by max_new_tokens, not by an end-of-sequence token
+
+
+def chat_texts(tokenizer, prompts: list[list[dict]]) -> list[str]:
+    return [tokenizer.apply_chat_template(p, tokenize=False, add_generation_prompt=True) for p in prompts]
+
+
+def pick_backend(requested: str, model_path: str | None) -> str:
+    """`auto` is vLLM when vLLM imports, a GPU is present and the model is a saved folder or hub id."""
+    if requested not in BACKENDS:
+        raise UserError(f"backend={requested!r}: choose one of {', '.join(BACKENDS)}.")
+    has_vllm = importlib.util.find_spec("vllm") is not None
+    if requested == "vllm":
+        if not has_vllm:
+            raise UserError("backend=vllm but vLLM is not installed (`pip install vllm`); "
+                            "use backend=transformers.")
+        if model_path is None:
+            raise UserError("backend=vllm needs a saved model (a folder or hub id), not one built in code.")
+        return "vllm"
+    if requested == "auto" and has_vllm and model_path is not None:
+        import torch
+
+        if torch.cuda.is_available():
+            return "vllm"
+    return "transformers"
+
+
+def eos_ids(model, tokenizer) -> list[int]:
+    ids = {tokenizer.eos_token_id}
+    configured = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
+    ids.update(configured if isinstance(configured, list) else [configured])
+    return sorted(i for i in ids if i is not None)
+
+
+class Throughput:
+    """A rich progress bar counting completions, with completions per second."""
+
+    def __init__(self, label: str, total: int, enabled: bool = True):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TextColumn("completions"), TextColumn("{task.fields[rate]}"),
+                                 TimeRemainingColumn(), transient=True, disable=not enabled)
+        self.task = self.progress.add_task(label, total=total, rate="")
+        self.started = time.perf_counter()
+        self.done = 0
+
+    def __enter__(self):
+        self.progress.start()
+        return self
+
+    def advance(self, count: int):
+        self.done += count
+        rate = self.done / max(time.perf_counter() - self.started, 1e-9)
+        self.progress.update(self.task, advance=count, rate=f"{rate:.1f}/s")
+
+    def __exit__(self, *exc):
+        self.progress.stop()
+
+
+def generate_transformers(model, tokenizer, prompts: list[list[dict]], *, n: int = 1, max_new_tokens: int = 256,
+                          batch_size: int = 64, temperature: float = 0.0, top_p: float = 1.0,
+                          label: str = "eval", show_progress: bool = True) -> list[list[Completion]]:
+    """`n` completions per prompt; greedy when temperature is 0. `batch_size` counts sequences."""
+    import torch
+
+    texts = chat_texts(tokenizer, prompts)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    per_batch = max(1, batch_size // n)
+    stops = eos_ids(model, tokenizer)
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else stops[0]
+    sampling = {"do_sample": True, "temperature": temperature, "top_p": top_p} if temperature > 0 else \
+        {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
+    results: list[list[Completion]] = [[] for _ in texts]
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    with Throughput(label, len(texts) * n, show_progress) as bar, torch.inference_mode():
+        for start in range(0, len(order), per_batch):
+            idx = order[start : start + per_batch]
+            enc = tokenizer([texts[i] for i in idx], return_tensors="pt", padding=True,
+                            add_special_tokens=False).to(device)
+            out = model.generate(**enc, max_new_tokens=max_new_tokens, num_return_sequences=n, use_cache=True,
+                                 pad_token_id=pad, eos_token_id=stops, **sampling)
+            new = out[:, enc["input_ids"].shape[1]:].tolist()
+            for row, ids in enumerate(new):
+                results[idx[row // n]].append(_completion(ids, stops, tokenizer))
+            bar.advance(len(new))
+    model.train(was_training)
+    return results
+
+
+def _completion(ids: list[int], stops: list[int], tokenizer) -> Completion:
+    end = next((i for i, t in enumerate(ids) if t in stops), None)
+    kept = ids if end is None else ids[: end + 1]
+    return Completion(tokenizer.decode(kept, skip_special_tokens=True), len(kept), end is None)
+
+
+def generate_vllm(model_path: str, tokenizer, prompts: list[list[dict]], *, n: int = 1, max_new_tokens: int = 256,
+                  temperature: float = 0.0, top_p: float = 1.0, seed: int = 0, dtype: str = "auto",
+                  **_) -> list[list[Completion]]:
+    """The same as `generate_transformers`, through vLLM's offline engine."""
+    from vllm import LLM, SamplingParams
+
+    llm = LLM(model=model_path, dtype=dtype if dtype != "auto" else "auto", seed=seed)
+    params = SamplingParams(n=n, temperature=temperature, top_p=top_p if temperature > 0 else 1.0,
+                            max_tokens=max_new_tokens, seed=seed)
+    outputs = llm.generate(chat_texts(tokenizer, prompts), params)
+    return [[Completion(c.text, len(c.token_ids), c.finish_reason == "length") for c in o.outputs]
+            for o in outputs]

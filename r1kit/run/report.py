@@ -1,0 +1,174 @@
+"""`r1kit report`: a run's curves per stage (report.png) and its summary table (report.md).
+
+Read from the run directory alone (metrics.jsonl, state.json, config.yaml, eval/*.json),
+so it works on a finished run, a crashed one, or one copied from a cluster. Steps are
+laid end to end across stages, with a dashed line where each stage begins.
+"""
+
+import json
+import math
+from pathlib import Path
+
+import yaml
+
+from r1kit.errors import UserError
+
+PANELS = (  # title, [(metric key or prefix, label)], y label
+    ("loss", [("loss", "training loss")], "loss"),
+    ("reward", [("reward", "total reward"), ("rewards/*/mean", None)], "mean reward"),
+    ("accuracy", [("eval/accuracy", "held-out accuracy"), ("mean_token_accuracy", "token accuracy (sft)")],
+     "accuracy"),
+    ("completion length", [("completions/mean_length", "sampled (grpo)"), ("eval/mean_length", "held-out")],
+     "tokens"),
+    ("KL to the reference", [("kl", "KL")], "KL"),
+    ("learning rate", [("learning_rate", "learning rate")], "lr"),
+)
+
+
+def find_run(path: str | Path) -> Path:
+    from r1kit.evaluation.command import is_run_dir
+
+    run = Path(path).expanduser()
+    if run.is_dir() and not is_run_dir(run):
+        runs = sorted((p for p in run.glob("*") if is_run_dir(p)), key=lambda p: p.stat().st_mtime)
+        run = runs[-1] if runs else run
+    if not is_run_dir(run):
+        raise UserError(f"{path}: not a run directory (it needs state.json and config.yaml, "
+                        "as `r1kit train` writes under runs/<recipe>/<time>).")
+    return run
+
+
+def read_metrics(run: Path) -> list[dict]:
+    path = run / "metrics.jsonl"
+    if not path.is_file():
+        return []
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:  # a line cut short by a crash
+            continue
+    return records
+
+
+def stage_offsets(stages: list[str], records: list[dict], state: dict) -> dict[str, int]:
+    """The global step at which each stage starts, so stages plot end to end."""
+    offsets, at = {}, 0
+    for name in stages:
+        offsets[name] = at
+        steps = [r["step"] for r in records if r.get("stage") == name]
+        at += max([state.get("stages", {}).get(name, {}).get("steps", 0), *steps])
+    return offsets
+
+
+def series(records: list[dict], offsets: dict[str, int], key: str) -> list[tuple[int, float]]:
+    points = []
+    for r in records:
+        value = r.get(key)
+        if r.get("stage") in offsets and isinstance(value, (int, float)) and math.isfinite(value):
+            points.append((offsets[r["stage"]] + r["step"], value))
+    return points
+
+
+def _keys(records: list[dict], pattern: str) -> list[str]:
+    if "*" not in pattern:
+        return [pattern]
+    head, tail = pattern.split("*")
+    return sorted({k for r in records for k in r if k.startswith(head) and k.endswith(tail) and k != head + tail})
+
+
+def plot(run: Path, records: list[dict], recipe: dict, state: dict, out: Path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    stages = list(recipe.get("stages", {}))
+    offsets = stage_offsets(stages, records, state)
+    fig, axes = plt.subplots(3, 2, figsize=(12, 10), constrained_layout=True)
+    fig.suptitle(f"{recipe.get('name', run.name)}  ({run.name})", fontsize=14)
+    end = max([o + max([r["step"] for r in records if r.get("stage") == s] or [0])
+               for s, o in offsets.items()] or [1])
+    for ax, (title, wanted, ylabel) in zip(axes.flat, PANELS):
+        drawn = 0
+        for pattern, label in wanted:
+            for key in _keys(records, pattern):
+                points = series(records, offsets, key)
+                if not points:
+                    continue
+                xs, ys = zip(*points)
+                name = label or key.split("/")[1]
+                style = {"marker": "o", "markersize": 4} if key.startswith("eval/") or len(points) < 3 else {}
+                ax.plot(xs, ys, label=name, linewidth=1.6, **style)
+                drawn += 1
+        for name, start in offsets.items():
+            ax.axvline(start, color="0.55", linestyle="--", linewidth=1)
+            ax.text(start, 1.0, f" {name}", transform=ax.get_xaxis_transform(), va="top", ha="left",
+                    fontsize=9, color="0.35")
+        ax.set_title(title, fontsize=11, loc="left")
+        ax.set_xlabel("step (stages end to end)")
+        ax.set_ylabel(ylabel)
+        ax.set_xlim(0, max(end, 1))
+        ax.grid(alpha=0.3)
+        if drawn:
+            ax.legend(fontsize=8, loc="best", framealpha=0.8)
+        else:
+            why = "beta = 0: no reference model" if title.startswith("KL") else "nothing logged"
+            ax.text(0.5, 0.5, f"not logged\n({why})", transform=ax.transAxes, ha="center", va="center",
+                    color="0.45")
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+def summary_markdown(run: Path, records: list[dict], recipe: dict, state: dict) -> str:
+    lines = [f"# {recipe.get('name', run.name)}: run report", "",
+             f"Run directory: `{run}`  ", f"Finished: {'yes' if state.get('finished') else 'no'}", "",
+             "![curves per stage](report.png)", "",
+             "| stage | kind | steps | wall time | last loss | last reward | held-out accuracy | format rate | mean length |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, stage in recipe.get("stages", {}).items():
+        rec = state.get("stages", {}).get(name, {})
+        ev = rec.get("eval") or {}
+        last = {k: v for r in records if r.get("stage") == name for k, v in r.items()}
+        lines.append(f"| {name} | {stage.get('kind', '?')} | {rec.get('steps', '-')} | "
+                     f"{_num(rec.get('seconds'), '{:.0f} s')} | {_num(last.get('loss'))} | "
+                     f"{_num(last.get('reward'))} | {_pct(ev.get('accuracy'))} | {_pct(ev.get('format_rate'))} | "
+                     f"{_num(ev.get('mean_length'), '{:.1f}')} |")
+    evals = sorted((run / "eval").glob("*.json")) if (run / "eval").is_dir() else []
+    if evals:
+        lines += ["", "## Evaluations (`eval/`)", "", "| file | model | data | accuracy | pass@k / maj@k |",
+                  "|---|---|---|---:|---|"]
+        for path in evals:
+            try:
+                result = json.loads(path.read_text(encoding="utf-8"))
+                fig = result["figures"]
+            except (json.JSONDecodeError, KeyError, TypeError):
+                continue
+            at_k = ", ".join(f"{k} {_pct(v)}" for k, v in fig.items() if "@" in k)
+            lines.append(f"| {path.name} | {result.get('model')} | {result.get('data')} | "
+                         f"{_pct(fig.get('accuracy'))} | {at_k} |")
+    return "\n".join(lines) + "\n"
+
+
+def _num(value, form: str = "{:.4g}") -> str:
+    return "-" if not isinstance(value, (int, float)) else form.format(value)
+
+
+def _pct(value) -> str:
+    return "-" if not isinstance(value, (int, float)) else f"{100 * value:.1f}%"
+
+
+def write_report(path: str | Path) -> tuple[Path, Path]:
+    """Write report.png and report.md into the run directory; returns their paths."""
+    from r1kit.run.rundir import write_atomic
+
+    run = find_run(path)
+    recipe = yaml.safe_load((run / "config.yaml").read_text(encoding="utf-8")) or {}
+    state = json.loads((run / "state.json").read_text(encoding="utf-8"))
+    records = read_metrics(run)
+    png, md = run / "report.png", run / "report.md"
+    tmp = run / "report.tmp.png"
+    plot(run, records, recipe, state, tmp)
+    tmp.replace(png)
+    write_atomic(md, summary_markdown(run, records, recipe, state))
+    return png, md
