@@ -12,6 +12,7 @@ import threading
 
 from r1kit.errors import UserError
 from r1kit.rewards.batch import column
+from r1kit.rewards.parallel import map_rows
 from r1kit.rewards.registry import register
 from r1kit.rewards.text import check_tag, completion_text, last_boxed, last_tag_block, outside_tag
 
@@ -30,6 +31,7 @@ def math_accuracy(
     think_tag: str = "think",
     answer_tag: str = "answer",
     timeout_seconds: int = 2,
+    workers: int | None = None,
     **kwargs,
 ) -> list[float | None]:
     """Math correctness via math-verify: 1.0 if the final answer equals the gold `answer`, else 0.0.
@@ -41,30 +43,47 @@ def math_accuracy(
     last `\\boxed{}`; `mode="answer_tag"` or `"boxed"` allow only one of them. A box that
     only appears inside the reasoning does not count. None where the gold answer is missing
     or does not parse (the row is skipped, as in TRL).
+
+    A (gold, answer) pair seen twice in a batch (a group agreeing on an answer) is checked
+    once; big batches are checked in `workers` processes (default: the CPU count, at most 8).
     """
     if mode not in MODES:
         raise UserError(f"math_accuracy option mode={mode!r} must be one of {', '.join(MODES)}")
     if isinstance(timeout_seconds, bool) or not isinstance(timeout_seconds, int) or timeout_seconds < 1:
         raise UserError(f"math_accuracy option timeout_seconds={timeout_seconds!r} must be a whole number >= 1")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise UserError(f"math_accuracy option workers={workers!r} must be a whole number >= 1 (or null)")
     check_tag("think_tag", think_tag)
     check_tag("answer_tag", answer_tag)
     golds = column(answer, len(completions))
-    parsed_golds: dict[str, list] = {}  # a group of completions shares one gold answer
-    rewards = []
+    pairs = []  # (gold, predicted span) per row; None where the gold is missing
     for completion, gold in zip(completions, golds):
         gold_text = _gold_text(gold)
-        if gold_text is None:
-            rewards.append(None)
-            continue
-        if gold_text not in parsed_golds:
-            parsed_golds[gold_text] = _safe([], _parse, gold_text, timeout_seconds)
-        gold_parsed = parsed_golds[gold_text]
-        if not gold_parsed:
-            rewards.append(None)
-            continue
-        span = _prediction(completion_text(completion), mode, think_tag, answer_tag)
-        rewards.append(_safe(0.0, _verify, gold_parsed, span, timeout_seconds))
-    return rewards
+        span = None if gold_text is None else _prediction(completion_text(completion), mode, think_tag, answer_tag)
+        pairs.append(None if gold_text is None else (gold_text, span))
+    unique = sorted({p for p in pairs if p is not None}, key=str)
+    scores = dict(zip(unique, map_rows(_score, [(g, s, timeout_seconds) for g, s in unique], workers)))
+    return [None if p is None else scores[p] for p in pairs]
+
+
+def _score(gold_text: str, span: str | None, timeout_seconds: int) -> float | None:
+    """One (gold, prediction) pair: None if the gold does not parse; never raises."""
+    gold_parsed = _cached_gold(gold_text, timeout_seconds)
+    if not gold_parsed:
+        return None
+    return _safe(0.0, _verify, gold_parsed, span, timeout_seconds)
+
+
+_GOLDS: dict[tuple[str, int], list] = {}
+
+
+def _cached_gold(gold_text: str, timeout_seconds: int) -> list:
+    key = (gold_text, timeout_seconds)
+    if key not in _GOLDS:
+        if len(_GOLDS) > 10_000:
+            _GOLDS.clear()
+        _GOLDS[key] = _safe([], _parse, gold_text, timeout_seconds)
+    return _GOLDS[key]
 
 
 def _gold_text(gold) -> str | None:

@@ -7,6 +7,7 @@ from reward_cases import GOOD, HOSTILE, chat
 
 from r1kit.errors import UserError
 from r1kit.rewards.math_accuracy import math_accuracy
+from r1kit.rewards.registry import resolve
 
 
 @pytest.mark.parametrize(
@@ -98,3 +99,14 @@ def test_expressions_too_costly_to_evaluate_score_zero_in_a_worker_thread(span):
     worker.start()
     worker.join(timeout=60)  # a guard against a hang, not a timing assertion
     assert result.get("r") == [0.0]
+
+
+def test_worker_processes_score_a_big_batch_as_one_process_does():
+    golds = [f"\\frac{{{i}}}{{7}}" for i in range(40)]
+    completions = [f"<think>t</think><answer>\\frac{{{i + (i % 3 == 0)}}}{{7}}</answer>" for i in range(40)]
+    completions[5] = "<answer>" + "(" * 900 + "</answer>"  # hostile rows behave the same in a worker
+    completions[6] = None
+    one = resolve("math_accuracy", workers=1)(completions, answer=golds)
+    two = resolve("math_accuracy", workers=2)(completions, answer=golds)
+    assert one == two
+    assert one.count(1.0) == 40 - 14 - 1 and one[5] == one[6] == 0.0  # 14 off by one, row 5 hostile, 6 both
