@@ -37,7 +37,7 @@ def build_datasets(recipe: dict) -> dict:
     """Example rows and adapter for every dataset a stage or the eval uses (errors surface here)."""
     from r1kit.data.load import build_examples
 
-    used = {s["data"] for s in recipe["stages"].values()}
+    used = {d for s in recipe["stages"].values() for d in (s["data"] if isinstance(s["data"], list) else [s["data"]])}
     if recipe["eval"]["data"]:
         used.add(recipe["eval"]["data"])
     return {name: build_examples(recipe["datasets"][name], f"datasets.{name}") for name in sorted(used)}
@@ -74,7 +74,7 @@ def run_recipe(recipe: dict, console=None) -> RunDir:
         from r1kit.models.load import load_model
 
         model, tokenizer = load_model(_model_cfg(recipe), path_override=init)
-        train_ds, _ = data[stage["data"]]
+        train_ds = stage_data(stage["data"], data)
         trainer = _build_trainer(stage, recipe, model, tokenizer, train_ds, stage_dir, run)
         if _should_evaluate(stage, recipe) and recipe["eval"]["every_steps"]:
             from r1kit.evaluation.during_training import PeriodicEval
@@ -122,6 +122,24 @@ def _write_report(run: RunDir, console):
     except Exception as err:  # noqa: BLE001 - the weights and metrics are already saved
         console.print(f"[yellow]Could not write the report ({type(err).__name__}: {err}); "
                       f"`r1kit report {run.path}` retries.[/]")
+
+
+def stage_data(names, data: dict):
+    """A stage's training rows: one dataset, or several mixed, each row's `domain` its dataset's name."""
+    if not isinstance(names, list):
+        return data[names][0]
+    import datasets
+
+    parts = []
+    for name in names:
+        ds = data[name][0]
+        if "domain" in ds.column_names:
+            ds = ds.remove_columns("domain")
+        parts.append(ds.add_column("domain", [name] * len(ds)))
+    try:
+        return datasets.concatenate_datasets(parts)
+    except ValueError as err:  # columns of different types
+        raise UserError(f"stage data {names}: these datasets cannot be mixed ({err}).") from err
 
 
 def _model_cfg(recipe: dict):

@@ -31,6 +31,8 @@ def print_listing():
         "rewards (rewards: [{name: NAME}])": dict(sorted(available().items())),
         "reward stacks (r1kit eval reward=NAME; in a recipe: defaults: [reward@stages.<stage>: NAME])": {
             p.stem: first_comment(p) for p in sorted((CONF / "reward").glob("*.yaml"))},
+        "algorithms (a grpo stage's algorithm: NAME, or stages.<stage>.algorithm=NAME)": {
+            p.stem: first_comment(p) for p in sorted((CONF / "algorithm").glob("*.yaml"))},
         "stage kinds (kind: NAME)": {p.stem: first_comment(p) for p in sorted((CONF / "stage").glob("*.yaml"))},
         "loggers (logger=NAME)": {p.stem: first_comment(p) for p in sorted((CONF / "logger").glob("*.yaml"))},
     }

@@ -85,15 +85,46 @@ class RecipeSchema:
 
 
 @dataclass
+class DynamicSamplingSchema:
+    """DAPO's dynamic sampling (grpo stages): regenerate until every group's rewards differ, at most `max_retries` times."""
+
+    enabled: bool = False
+    max_retries: int = 4  # extra generation rounds per generation batch; then groups without signal fill the rest
+
+
+@dataclass
+class StableReinforceSchema:
+    """R1-Reward's StableReinforce (grpo stages): a clamped importance ratio and a 3-sigma advantage filter."""
+
+    enabled: bool = False
+    max_ratio: float = 1000.0  # the log-ratio is clamped to [-log max_ratio, log max_ratio] before exp
+    advantage_sigmas: float = 3.0  # advantages further than this many batch standard deviations from the mean -> 0
+
+
+@dataclass
+class DomainSamplingSchema:
+    """RuleReasoner-style sampling (grpo stages): domains with low recent reward are drawn more often."""
+
+    enabled: bool = False
+    temperature: float = 0.5  # p_d ~ softmax(-mean reward_d / temperature)
+    uniform_mix: float = 0.1  # share of uniform sampling mixed in, so no domain starves
+    ema: float = 0.8  # weight of the past in each domain's moving average reward
+
+
+@dataclass
 class StageSchema:
     """r1kit's own keys of a stage; every other key is a TRL trainer option."""
 
     kind: str = MISSING  # sft | grpo
-    data: str = MISSING  # a key of `datasets`
+    data: Any = MISSING  # a key of `datasets`, or a list of keys (rows are mixed; each row's domain is its key)
     init_from: str = "previous"  # previous | base | <stage name> | <path to a model>
     evaluate: bool | None = None  # None: follow eval.after_each_stage
     rewards: list[Any] = field(default_factory=list)  # grpo: [{name|_target_, weight, kwargs}]
     reward_errors: str = "zero"  # grpo: "zero" scores a failing row 0 and counts it; "raise" stops
+    algorithm: str | None = None  # grpo: an entry of r1kit/conf/algorithm (grpo, dapo, gspo...), under the stage's keys
+    dynamic_sampling: DynamicSamplingSchema = field(default_factory=DynamicSamplingSchema)
+    stable_reinforce: StableReinforceSchema = field(default_factory=StableReinforceSchema)
+    domain_sampling: DomainSamplingSchema = field(default_factory=DomainSamplingSchema)
 
 
 STAGE_KINDS = ("sft", "grpo")

@@ -23,7 +23,9 @@ CONF = Path(__file__).resolve().parents[1] / "conf"
 # TRL options r1kit sets itself: the run directory, logging and the seed come from the recipe.
 MANAGED = {"output_dir", "report_to", "run_name", "resume_from_checkpoint", "disable_tqdm"}
 STAGE_KEYS = {f.name for f in dataclasses.fields(StageSchema)}
-GRPO_ONLY = ("rewards", "reward_errors")
+GRPO_ONLY = ("rewards", "reward_errors", "algorithm", "dynamic_sampling", "stable_reinforce", "domain_sampling")
+# Loss types whose objective is the clipped importance ratio, the one StableReinforce clamps.
+RATIO_LOSSES = ("grpo", "bnpo", "dr_grpo", "dapo", "luspo")
 DTYPES = {"auto", "float32", "fp32", "bfloat16", "bf16", "float16", "fp16"}
 LOGGERS = {"none", "wandb", "tensorboard"}
 
@@ -159,15 +161,23 @@ def _check_stage(name: str, spec, recipe: dict, earlier: list[str]) -> dict:
     if kind not in STAGE_KINDS:
         raise UserError(f"{where}.kind={kind!r}: choose one of {', '.join(STAGE_KINDS)}.")
     defaults = OmegaConf.to_container(OmegaConf.load(CONF / "stage" / f"{kind}.yaml"))
-    merged = {**defaults, **spec}
+    merged = {**defaults, **_with_algorithm(where, kind, spec)}
     own = {k: v for k, v in merged.items() if k in STAGE_KEYS}
     trainer = {k: v for k, v in merged.items() if k not in STAGE_KEYS}
     cfg = structured(StageSchema, own, where)
     check_missing(cfg, where)
     stage = OmegaConf.to_container(cfg, resolve=True)
-    if stage["data"] not in recipe["datasets"]:
-        raise UserError(f"{where}.data={stage['data']!r} is not a dataset of this recipe. "
-                        f"Define it under `datasets:` (known: {', '.join(recipe['datasets']) or 'none'}).")
+    names = stage["data"] if isinstance(stage["data"], list) else [stage["data"]]
+    if not names or not all(isinstance(n, str) for n in names):
+        raise UserError(f"{where}.data={stage['data']!r}: name a dataset of `datasets:`, or a list of them.")
+    for data in names:
+        if data not in recipe["datasets"]:
+            raise UserError(f"{where}.data={data!r} is not a dataset of this recipe. "
+                            f"Define it under `datasets:` (known: {', '.join(recipe['datasets']) or 'none'}).")
+    sampling = stage["domain_sampling"]
+    if sampling["enabled"] and (sampling["temperature"] <= 0 or not 0 <= sampling["uniform_mix"] <= 1
+                                or not 0 <= sampling["ema"] < 1):
+        raise UserError(f"{where}.domain_sampling: temperature must be > 0, uniform_mix in [0, 1], ema in [0, 1).")
     init = stage["init_from"]
     if init not in ("previous", "base") and init not in earlier and not Path(init).expanduser().exists():
         raise UserError(f"{where}.init_from={init!r}: use `previous`, `base`, the name of an earlier stage "
@@ -180,12 +190,69 @@ def _check_stage(name: str, spec, recipe: dict, earlier: list[str]) -> dict:
     if kind == "grpo":
         _check_group_batch(where, trainer)
         _check_rewards(where, stage, trainer)
+        _check_algorithm_options(where, stage, trainer)
     if kind != "grpo" and stage["rewards"]:
         raise UserError(f"{where}.rewards: only grpo stages use rewards; remove them or make it `kind: grpo`.")
+    for key in ("dynamic_sampling", "stable_reinforce", "domain_sampling"):
+        if kind != "grpo" and stage[key]["enabled"]:
+            raise UserError(f"{where}.{key}: only grpo stages sample and score completions; remove it or make it "
+                            "`kind: grpo`.")
     if kind != "grpo":
         for key in GRPO_ONLY:
             stage.pop(key)
     return {**stage, **trainer}
+
+
+def _algorithm_names() -> list[str]:
+    return sorted(p.stem for p in (CONF / "algorithm").glob("*.yaml"))
+
+
+def _with_algorithm(where: str, kind: str, spec: dict) -> dict:
+    """The stage with its `algorithm:` entry (r1kit/conf/algorithm/NAME.yaml) merged under the stage's own keys."""
+    for key in ("dynamic_sampling", "stable_reinforce", "domain_sampling"):
+        if key in spec and not isinstance(spec[key], dict):
+            raise UserError(f"{where}.{key}={spec[key]!r}: this is a mapping, e.g. `{key}: {{enabled: true}}` "
+                            f"(on the command line: {where}.{key}.enabled=true).")
+    name = spec.get("algorithm")
+    if name is None:
+        return spec
+    if kind != "grpo":
+        raise UserError(f"{where}.algorithm: only grpo stages take an RL algorithm; remove it or make it `kind: grpo`.")
+    known = _algorithm_names()
+    if name not in known:
+        raise UserError(f"{where}.algorithm={name!r}: unknown algorithm.{_did_you_mean(str(name), known)} "
+                        f"Known: {', '.join(known)} (see docs/algorithms.md).")
+    return OmegaConf.to_container(OmegaConf.merge(OmegaConf.load(CONF / "algorithm" / f"{name}.yaml"), spec))
+
+
+def _check_algorithm_options(where: str, stage: dict, trainer: dict):
+    """StableReinforce and dynamic sampling settings that could only fail inside the trainer."""
+    stable, dynamic = stage["stable_reinforce"], stage["dynamic_sampling"]
+    if stable["enabled"]:
+        loss = trainer.get("loss_type")
+        if loss not in RATIO_LOSSES:
+            raise UserError(f"{where}.stable_reinforce: StableReinforce clamps the importance ratio of the clipped "
+                            f"objective, which loss_type={loss!r} does not use. Use loss_type "
+                            f"{', '.join(RATIO_LOSSES)}, or set stable_reinforce.enabled=false.")
+        if not stable["max_ratio"] > 1:
+            raise UserError(f"{where}.stable_reinforce.max_ratio={stable['max_ratio']}: the ratio is kept within "
+                            "[1/max_ratio, max_ratio], so it must be above 1 (R1-Reward uses 1000).")
+        if not stable["advantage_sigmas"] > 0:
+            raise UserError(f"{where}.stable_reinforce.advantage_sigmas={stable['advantage_sigmas']}: use a positive "
+                            "number of standard deviations (R1-Reward uses 3).")
+    if dynamic["enabled"]:
+        if dynamic["max_retries"] < 1:
+            raise UserError(f"{where}.dynamic_sampling.max_retries={dynamic['max_retries']}: use at least 1 "
+                            "(0 never resamples; set dynamic_sampling.enabled=false instead).")
+        g = trainer.get("num_generations") or 8
+        world = int(os.environ.get("WORLD_SIZE", "1"))
+        steps = trainer.get("steps_per_generation") or trainer.get("gradient_accumulation_steps", 1)
+        local = (trainer["generation_batch_size"] // world if trainer.get("generation_batch_size")
+                 else trainer.get("per_device_train_batch_size", 8) * steps)
+        if local % g:
+            raise UserError(f"{where}.dynamic_sampling: each process keeps or drops whole groups, but its generation "
+                            f"batch ({local} completions) is not divisible by num_generations={g}. Make "
+                            f"per_device_train_batch_size x steps_per_generation a multiple of {g}.")
 
 
 def _check_rewards(where: str, stage: dict, trainer: dict):

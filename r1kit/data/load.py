@@ -16,7 +16,9 @@ GENERATORS = {
     "rerank": "r1kit.data.text_tasks.rerank",
     "translation": "r1kit.data.text_tasks.translation",
     "preference": "r1kit.data.text_tasks.preference",
+    "by_difficulty": "r1kit.data.ordering.by_difficulty",
 }
+PASSTHROUGH = ("difficulty", "domain")  # optional example columns an adapter need not know about
 SUFFIXES = (".jsonl", ".json", ".parquet", ".csv")
 
 
@@ -114,7 +116,8 @@ def build_examples(spec: dict, where: str):
     examples = []
     for i, row in enumerate(rows):
         try:
-            examples.append(adapter.example(row))
+            example = adapter.example(row)
+            examples.append({**{k: row[k] for k in PASSTHROUGH if k in row}, **example})
         except (ValueError, TypeError, KeyError) as err:
             raise UserError(f"{source}, row {i}: {err}") from None
     ds = datasets.Dataset.from_list(examples)

@@ -19,7 +19,7 @@ from r1kit.errors import UserError
 from r1kit.rewards.registry import resolve
 
 log = logging.getLogger(__name__)
-ENTRY_KEYS = {"name", "_target_", "weight", "kwargs"}
+ENTRY_KEYS = {"name", "_target_", "weight", "kwargs", "schedule"}
 
 
 class RewardError(RuntimeError):
@@ -35,13 +35,18 @@ class GuardedReward:
         self.errors = 0
 
     def __call__(self, completions, **columns):
+        if self is self.stack.functions[0]:
+            self.stack.observe(columns)
         started = time.perf_counter()
         try:
-            return list(self.fn(completions, **columns))
+            scores = list(self.fn(completions, **columns))
         except Exception:  # noqa: BLE001 - any failure of user code takes the row-by-row path
-            return self._row_by_row(completions, columns)
+            scores = self._row_by_row(completions, columns)
         finally:
             self.stack.seconds += time.perf_counter() - started
+        if self.stack.domains is not None:
+            self.stack.domain_scores.append((self, scores))
+        return scores
 
     def _row_by_row(self, completions, columns):
         """Find the rows that fail: they score 0 (and are counted) or stop the run, as configured."""
@@ -70,11 +75,15 @@ class RewardStack:
         if not entries:
             raise UserError(f"{where}: a grpo stage needs at least one reward.")
         self.seconds = 0.0
-        self.functions, self.weights = [], []
+        self.functions, self.weights, self.schedules = [], [], []
+        self.difficulties: list[float] = []  # the `difficulty` column of the rows scored since the last log
+        self.domains = None  # the `domain` column of the batch being scored, when a sampler asks for it
+        self.domain_scores: list = []  # (reward, scores) for that batch
         for i, entry in enumerate(entries):
-            fn, weight = self._resolve(entry, f"{where}[{i}]")
+            fn, weight, schedule = self._resolve(entry, f"{where}[{i}]")
             self.functions.append(GuardedReward(fn, policy, self))
             self.weights.append(weight)
+            self.schedules.append(schedule)
         names = [f.__name__ for f in self.functions]
         for i, f in enumerate(self.functions):  # the same reward twice (other kwargs) needs two log names
             if names.count(f.__name__) > 1:
@@ -100,7 +109,21 @@ class RewardStack:
             fn = resolve(name=entry.get("name"), target=entry.get("_target_"), **kwargs)
         except UserError as err:
             raise UserError(f"{where}: {err}") from None
-        return fn, float(weight)
+        schedule = None
+        if entry.get("schedule") is not None:
+            from r1kit.rewards.schedule import check_schedule
+
+            schedule = check_schedule(entry["schedule"], where)
+        return fn, float(weight), schedule
+
+    def observe(self, columns: Mapping):
+        """Remember the batch's `difficulty` values (and `domain`s, when tracked) for logs and samplers."""
+        if self.domains is not None:
+            self.domains = list(columns.get("domain") or [])
+            self.domain_scores = []
+        values = columns.get("difficulty")
+        if isinstance(values, list):
+            self.difficulties += [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
 
     def bind_policy(self, model, processing_class, args=None) -> list[str]:
         """Hand the policy to the rewards that score with it (VeriFree); returns their names.
@@ -119,6 +142,15 @@ class RewardStack:
                 fn.bind_policy(model, processing_class, args)
                 bound.append(reward.__name__)
         return bound
+
+    def weighted_totals(self) -> list[float | None]:
+        """The batch just scored: each row's weighted reward (None where every reward was None)."""
+        totals = []
+        for row in range(len(self.domains or [])):
+            parts = [self.weights[self.functions.index(fn)] * scores[row] for fn, scores in self.domain_scores
+                     if row < len(scores) and scores[row] is not None]
+            totals.append(sum(parts) if parts else None)
+        return totals
 
     @property
     def errors(self) -> dict[str, int]:

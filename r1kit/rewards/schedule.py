@@ -1,0 +1,40 @@
+"""Reward-weight schedules: a weight that moves from `weight` to `to` over `steps`.
+
+A reward entry may carry `schedule: {to, steps, shape}`: its weight moves from `weight`
+at step 0 to `to` at `steps` (a count, or a fraction of the stage's max_steps when
+below 1), linearly or along a half cosine, then stays. SophiaVL-R1 anneals its
+thinking reward this way so that the outcome reward dominates late in training.
+"""
+
+import math
+from collections.abc import Mapping
+
+from r1kit.errors import UserError
+
+SHAPES = ("linear", "cosine")
+
+
+def check_schedule(spec, where: str) -> dict:
+    """A validated `{to, steps, shape}` mapping (a recipe mistake is a UserError)."""
+    if not isinstance(spec, Mapping):
+        raise UserError(f"{where}.schedule must be a mapping {{to, steps, shape}}, got {spec!r}.")
+    unknown = set(spec) - {"to", "steps", "shape"}
+    if unknown:
+        raise UserError(f"{where}.schedule: unknown key(s) {sorted(unknown)}; it takes to, steps, shape.")
+    to, steps, shape = spec.get("to"), spec.get("steps"), spec.get("shape", "linear")
+    if isinstance(to, bool) or not isinstance(to, (int, float)):
+        raise UserError(f"{where}.schedule.to={to!r}: the final weight must be a number.")
+    if isinstance(steps, bool) or not isinstance(steps, (int, float)) or steps <= 0:
+        raise UserError(f"{where}.schedule.steps={steps!r}: a positive step count, or a fraction of max_steps (< 1).")
+    if shape not in SHAPES:
+        raise UserError(f"{where}.schedule.shape={shape!r}: choose one of {', '.join(SHAPES)}.")
+    return {"to": float(to), "steps": steps, "shape": shape}
+
+
+def weight_at(start: float, schedule: dict, step: int, max_steps: int) -> float:
+    """The weight at `step` (0-based count of optimizer steps done)."""
+    span = schedule["steps"] * max_steps if schedule["steps"] < 1 else schedule["steps"]
+    progress = min(1.0, step / span) if span > 0 else 1.0
+    if schedule["shape"] == "cosine":
+        progress = (1 - math.cos(math.pi * progress)) / 2
+    return start + (schedule["to"] - start) * progress

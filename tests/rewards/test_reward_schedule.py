@@ -1,0 +1,42 @@
+"""Reward-weight schedules: the weight at each step, and bad schedules refused when the recipe is read."""
+
+import pytest
+
+from r1kit.errors import UserError
+from r1kit.rewards.schedule import check_schedule, weight_at
+from r1kit.rewards.stack import RewardStack
+
+
+def test_linear_schedule_moves_from_weight_to_target_then_stays():
+    schedule = check_schedule({"to": 0.0, "steps": 10}, "w")
+    assert [weight_at(1.0, schedule, s, 100) for s in (0, 5, 10, 50)] == [1.0, 0.5, 0.0, 0.0]
+
+
+def test_fraction_of_max_steps_and_cosine_shape():
+    schedule = check_schedule({"to": 0.2, "steps": 0.5, "shape": "cosine"}, "w")  # half of 40 steps
+    assert weight_at(1.0, schedule, 0, 40) == pytest.approx(1.0)
+    assert weight_at(1.0, schedule, 10, 40) == pytest.approx(0.6)  # halfway along the half cosine
+    assert weight_at(1.0, schedule, 20, 40) == pytest.approx(0.2)
+    assert weight_at(1.0, schedule, 5, 40) > 0.6 + 0.2  # cosine falls slowly at first (linear would be 0.8)
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ({"to": "low", "steps": 10}, "final weight must be a number"),
+    ({"to": 0.0, "steps": 0}, "positive step count"),
+    ({"to": 0.0, "steps": 10, "shape": "exp"}, "choose one of linear, cosine"),
+    ({"to": 0.0, "steps": 10, "over": 3}, "unknown key"),
+    ([0.0, 10], "must be a mapping"),
+])
+def test_bad_schedules_are_refused_with_the_entry_named(spec, message):
+    with pytest.raises(UserError, match=message) as err:
+        RewardStack([{"name": "think_format", "weight": 0.5, "schedule": spec}], where="stages.rl.rewards")
+    assert "stages.rl.rewards[0].schedule" in str(err.value)
+
+
+def test_stack_keeps_schedules_beside_weights_and_records_difficulty():
+    stack = RewardStack([{"name": "think_format", "weight": 0.5, "schedule": {"to": 0.0, "steps": 4}},
+                         {"name": "exact_match"}])
+    assert stack.weights == [0.5, 1.0] and stack.schedules[1] is None and stack.schedules[0]["to"] == 0.0
+    stack.functions[0](["<answer>3</answer>"] * 2, answer=["3", "4"], difficulty=[1, 3])
+    stack.functions[1](["<answer>3</answer>"] * 2, answer=["3", "4"], difficulty=[1, 3])  # counted once per batch
+    assert stack.difficulties == [1.0, 3.0]

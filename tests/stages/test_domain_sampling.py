@@ -1,0 +1,41 @@
+"""Domain-aware sampling: weights from rewards, and a sampler that keeps TRL's layout."""
+
+import math
+from collections import Counter
+
+import pytest
+
+from r1kit.stages.domain_sampling import DomainSampler, DomainWeights
+
+
+def test_weights_start_uniform_and_favour_domains_with_low_reward():
+    w = DomainWeights(["logic", "math", "logic"], temperature=0.5, uniform_mix=0.1, ema=0.0)
+    assert w.domains == ["logic", "math"] and w.probabilities() == pytest.approx([0.5, 0.5])
+    w.update({"logic": 3.0, "math": 0.0}, {"logic": 3, "math": 2})  # logic solved (1.0), math not (0.0)
+    soft = 1 / (1 + math.exp(2.0))  # softmax(-[1, 0] / 0.5) for logic
+    assert w.probabilities() == pytest.approx([0.9 * soft + 0.05, 0.9 * (1 - soft) + 0.05])
+    assert min(w.probabilities()) >= 0.05  # the uniform mix keeps every domain sampled
+
+
+def test_moving_average_and_unseen_domains():
+    w = DomainWeights(["a", "b", "c"], ema=0.5)
+    w.update({"a": 1.0}, {"a": 1})
+    w.update({"a": 0.0}, {"a": 1})
+    assert w.rewards["a"] == pytest.approx(0.5) and w.rewards["b"] is None
+    p = w.probabilities()
+    assert p[1] == pytest.approx(p[2]) and p[0] == pytest.approx(p[1])  # unseen domains count as average
+
+
+def test_sampler_keeps_the_repeat_layout_and_follows_the_weights():
+    domains = ["a"] * 50 + ["b"] * 50
+    w = DomainWeights(domains, uniform_mix=0.0)
+    sampler = DomainSampler(domains, w, mini_repeat_count=4, batch_size=5, repeat_count=2, seed=3)
+    indices = list(sampler)
+    assert len(indices) == len(sampler) == 100 // 5 * 5 * 4 * 2
+    block = indices[:40]  # one chunk: 5 prompts x 4 generations, repeated twice
+    assert block[:20] == block[20:] and all(len(set(block[i:i + 4])) == 1 for i in range(0, 20, 4))
+    assert indices == list(DomainSampler(domains, w, mini_repeat_count=4, batch_size=5, repeat_count=2, seed=3))
+    w.update({"a": 1.0, "b": 0.0}, {"a": 1, "b": 1})  # now b is the weak domain
+    w.temperature = 0.1
+    drawn = Counter(domains[i] for i in DomainSampler(domains, w, mini_repeat_count=1, batch_size=10, seed=0))
+    assert drawn["b"] > 0.95 * sum(drawn.values())
