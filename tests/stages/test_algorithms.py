@@ -110,6 +110,52 @@ def test_stable_reinforce_leaves_ratios_within_the_bound_untouched(trainer):
     assert _loss(trainer, log_ratio, [1.0, -1.0], stable=True).item() == pytest.approx(plain.item(), rel=1e-6)
 
 
+# --- every variant's loss on hand-computed tensors --------------------------------------------------------------
+
+# Two completions: 3 tokens with A = 1, and 1 token (2 padded) with A = 0.5; num_items_in_batch = 8 stands for
+# a generation batch twice this micro-batch. Per-token loss -min(r A, clip(r, 1 - eps, 1 + eps_high) A):
+#   completion 0, token ratios e^0.1, e^-0.1, 1 (inside every clip range but GSPO's)
+#   completion 1, ratio e^0.5, clipped to 1 + eps_high
+_TOK0 = -(math.exp(0.1) + math.exp(-0.1) + 1.0)  # completion 0's summed token losses
+VARIANT_LOSSES = {
+    "grpo": ((_TOK0 / 3) + -0.5 * 1.2) / 2,  # mean of per-completion means
+    "dr_grpo": (_TOK0 - 0.5 * 1.2) / (2 * 3),  # summed / (completions x max_completion_length)
+    "bnpo": (_TOK0 - 0.5 * 1.2) / 4,  # summed / active tokens of the micro-batch
+    "dapo": (_TOK0 - 0.5 * 1.28) / 8,  # summed / active tokens of the generation batch; clip-higher 0.28
+    "gspo": (-1.0 + -0.5 * (1 + 4e-4)) / 2,  # sequence ratios: exp(mean log-ratio) = 1 and e^0.5 -> 1 + 4e-4
+    "stable_reinforce": ((_TOK0 / 3) + -0.5 * 1.2) / 2,  # as grpo: no ratio reaches the 1e3 clamp
+}
+
+
+@pytest.mark.parametrize("name", sorted(VARIANT_LOSSES))
+def test_each_variant_loss_matches_the_hand_computed_value(trainer, name):
+    from omegaconf import OmegaConf
+
+    from r1kit.config.validate import CONF
+
+    entry = OmegaConf.to_container(OmegaConf.load(CONF / "algorithm" / f"{name}.yaml"))
+    saved = {k: getattr(trainer, k) for k in ("loss_type", "importance_sampling_level", "epsilon_low", "epsilon_high")}
+    trainer.loss_type, trainer.importance_sampling_level = entry["loss_type"], entry["importance_sampling_level"]
+    trainer.epsilon_low = entry["epsilon"]
+    trainer.epsilon_high = entry["epsilon_high"] if entry["epsilon_high"] is not None else entry["epsilon"]
+    trainer.stable_reinforce = entry["stable_reinforce"] if entry["stable_reinforce"]["enabled"] else None
+    mask = torch.tensor([[1, 1, 1], [1, 0, 0]])
+    inputs = {"prompt_ids": torch.tensor([[5, 6], [5, 6]]), "prompt_mask": torch.ones(2, 2, dtype=torch.long),
+              "completion_ids": torch.tensor([[7, 8, 9], [9, 8, 7]]), "completion_mask": mask,
+              "advantages": torch.tensor([1.0, 0.5]), "num_items_in_batch": torch.tensor(8)}
+    logps, _, _ = GRPOTrainer._get_per_token_logps_and_entropies(
+        trainer, trainer.model, torch.cat([inputs["prompt_ids"], inputs["completion_ids"]], 1),
+        torch.cat([inputs["prompt_mask"], mask], 1), 3)
+    inputs["old_per_token_logps"] = logps.detach() - torch.tensor([[0.1, -0.1, 0.0], [0.5, 0.0, 0.0]])
+    try:
+        loss = trainer._compute_loss(trainer.model, inputs)
+    finally:
+        for k, v in saved.items():
+            setattr(trainer, k, v)
+        trainer.stable_reinforce = None
+    assert loss.item() == pytest.approx(VARIANT_LOSSES[name], rel=1e-4)
+
+
 # --- StableReinforce: the advantage filter ---------------------------------------------------------------------
 
 
