@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 
 from r1kit.errors import UserError
-from r1kit.run.rundir import RunDir, config_hash, open_run
+from r1kit.run.rundir import RunDir, append_metrics, config_hash, open_run
 
 
 def quiet_libraries():
@@ -180,8 +180,6 @@ def _should_evaluate(stage: dict, recipe: dict) -> bool:
 
 def _evaluate(model, tokenizer, data, recipe, console, stage_name: str, step: int, run: RunDir) -> dict:
     """The end-of-stage held-out check: printed, logged to metrics.jsonl, written to eval/."""
-    import json
-
     from r1kit.evaluation.command import write_results
     from r1kit.evaluation.during_training import as_logs, heldout
 
@@ -192,9 +190,7 @@ def _evaluate(model, tokenizer, data, recipe, console, stage_name: str, step: in
     write_results(run.path / "eval", name, {"name": name, "model": stage_name, "data": cfg["data"],
                                             "figures": figures, "config": {**cfg, "n": 1, "temperature": 0.0}},
                   records)
-    with open(run.metrics_file, "a", encoding="utf-8") as f:
-        f.write(json.dumps({"stage": stage_name, "step": step, "time": round(time.time(), 3),
-                            **as_logs(figures)}) + "\n")
+    append_metrics(run.metrics_file, stage_name, step, as_logs(figures))
     console.print(f"  held-out after {stage_name}: accuracy {_pct(figures.get('accuracy'))}, format "
                   f"{_pct(figures['format_rate'])}, mean length {figures['mean_length']:.1f} tokens "
                   f"(n={figures['prompts']}, {figures['completions_per_second']:.0f} completions/s)", soft_wrap=True)

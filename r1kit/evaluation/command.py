@@ -17,6 +17,7 @@ import yaml
 
 from r1kit.config.schema import EvalCommandSchema, ModelSchema
 from r1kit.errors import UserError
+from r1kit.run.rundir import is_run_dir, newest_run
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
 GROUPS = ("model", "data", "reward")
@@ -117,20 +118,14 @@ def _check_numbers(cfg: dict):
 # ---------------------------------------------------------------- what to evaluate
 
 
-def is_run_dir(path: Path) -> bool:
-    return (path / "state.json").is_file() and (path / "config.yaml").is_file()
-
-
 def resolve_targets(spec, where: str = "model", cfg: dict | None = None) -> list[Target]:
     """The models a `model=`/`compare=` value stands for."""
     if isinstance(spec, dict):  # model=smollm2: a model config
         name = (cfg or {}).get("_names", {}).get("model") or "model"
         return [Target(name, _model_config(spec, where))]
     path = Path(str(spec)).expanduser()
-    if path.is_dir() and not is_run_dir(path) and not (path / "config.json").is_file():
-        runs = sorted((p for p in path.glob("*") if is_run_dir(p)), key=lambda p: p.stat().st_mtime)
-        if runs:  # runs/<recipe>/: the newest run in it
-            path = runs[-1]
+    if not (path / "config.json").is_file():  # a model folder is never a folder of runs
+        path = newest_run(path)
     if is_run_dir(path):
         return _run_targets(path, where)
     if path.is_dir():

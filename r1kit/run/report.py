@@ -26,12 +26,9 @@ PANELS = (  # title, [(metric key or prefix, label)], y label
 
 
 def find_run(path: str | Path) -> Path:
-    from r1kit.evaluation.command import is_run_dir
+    from r1kit.run.rundir import is_run_dir, newest_run
 
-    run = Path(path).expanduser()
-    if run.is_dir() and not is_run_dir(run):
-        runs = sorted((p for p in run.glob("*") if is_run_dir(p)), key=lambda p: p.stat().st_mtime)
-        run = runs[-1] if runs else run
+    run = newest_run(Path(path).expanduser())
     if not is_run_dir(run):
         raise UserError(f"{path}: not a run directory (it needs state.json and config.yaml, "
                         "as `r1kit train` writes under runs/<recipe>/<time>).")

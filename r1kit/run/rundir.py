@@ -37,6 +37,26 @@ def write_atomic(path: Path, text: str):
     os.replace(tmp, path)
 
 
+def is_run_dir(path: Path) -> bool:
+    return (path / "state.json").is_file() and (path / "config.yaml").is_file()
+
+
+def newest_run(path: Path) -> Path:
+    """`path` itself, or for a folder of runs (`runs/<recipe>/`) the newest run in it."""
+    if path.is_dir() and not is_run_dir(path):
+        runs = sorted((p for p in path.glob("*") if is_run_dir(p)), key=lambda p: p.stat().st_mtime)
+        if runs:
+            return runs[-1]
+    return path
+
+
+def append_metrics(path: Path, stage: str, step: int, logs: dict):
+    """One line of metrics.jsonl: the stage, the step, the time, and the logged figures."""
+    record = {"stage": stage, "step": step, "time": round(time.time(), 3), **logs}
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(record, default=float) + "\n")
+
+
 class RunDir:
     def __init__(self, path: Path):
         self.path = Path(path)

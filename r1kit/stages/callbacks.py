@@ -1,9 +1,8 @@
 """Trainer callbacks: metrics.jsonl for every logged step, and a rich progress bar."""
 
-import json
-import time
-
 from transformers import TrainerCallback
+
+from r1kit.run.rundir import append_metrics
 
 
 class MetricsJsonl(TrainerCallback):
@@ -15,9 +14,7 @@ class MetricsJsonl(TrainerCallback):
     def on_log(self, args, state, control, logs=None, **kwargs):
         if not state.is_world_process_zero or not logs:
             return
-        record = {"stage": self.stage, "step": state.global_step, "time": round(time.time(), 3), **logs}
-        with open(self.path, "a", encoding="utf-8") as f:
-            f.write(json.dumps(record, default=float) + "\n")
+        append_metrics(self.path, self.stage, state.global_step, logs)
 
 
 SHOWN = ("loss", "reward", "learning_rate", "completions/mean_length", "kl", "grad_norm")
