@@ -34,6 +34,10 @@ class ModelSchema:
     trust_remote_code: bool = False
     attn_implementation: str | None = None
     lora: LoraSchema = field(default_factory=LoraSchema)
+    # Vision-language models (ignored for text-only models):
+    min_pixels: int | None = None  # the processor's resize bounds; None keeps the model's own
+    max_pixels: int | None = None
+    freeze_vision: bool = False  # keep the vision tower (and its merger) fixed; LoRA never touches it
 
 
 @dataclass

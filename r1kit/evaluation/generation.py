@@ -26,6 +26,12 @@ def chat_texts(tokenizer, prompts: list[list[dict]]) -> list[str]:
     return [tokenizer.apply_chat_template(p, tokenize=False, add_generation_prompt=True) for p in prompts]
 
 
+def prompt_images(prompt: list[dict]) -> list:
+    """The images a prompt carries, in order (parts `{"type": "image", "image": <PIL>}`)."""
+    return [part["image"] for message in prompt if not isinstance(message["content"], str)
+            for part in message["content"] if part.get("type") == "image" and part.get("image") is not None]
+
+
 def pick_backend(requested: str, model_path: str | None) -> str:
     """`auto` is vLLM when vLLM imports, a GPU is present and the model is a saved folder or hub id."""
     if requested not in BACKENDS:
@@ -82,10 +88,15 @@ class Throughput:
 def generate_transformers(model, tokenizer, prompts: list[list[dict]], *, n: int = 1, max_new_tokens: int = 256,
                           batch_size: int = 64, temperature: float = 0.0, top_p: float = 1.0,
                           label: str = "eval", show_progress: bool = True) -> list[list[Completion]]:
-    """`n` completions per prompt; greedy when temperature is 0. `batch_size` counts sequences."""
+    """`n` completions per prompt; greedy when temperature is 0. `batch_size` counts sequences.
+
+    `tokenizer` may be a vision-language processor; prompts then carry their images in their parts.
+    """
     import torch
 
     texts = chat_texts(tokenizer, prompts)
+    images = [prompt_images(p) for p in prompts]
+    processor, tokenizer = tokenizer, getattr(tokenizer, "tokenizer", tokenizer)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     per_batch = max(1, batch_size // n)
     stops = eos_ids(model, tokenizer)
@@ -99,8 +110,11 @@ def generate_transformers(model, tokenizer, prompts: list[list[dict]], *, n: int
     with Throughput(label, len(texts) * n, show_progress) as bar, torch.inference_mode():
         for start in range(0, len(order), per_batch):
             idx = order[start : start + per_batch]
-            enc = tokenizer([texts[i] for i in idx], return_tensors="pt", padding=True,
-                            add_special_tokens=False).to(device)
+            batch_images = [image for i in idx for image in images[i]]
+            visual = {"images": batch_images} if batch_images else {}
+            enc = (processor if batch_images else tokenizer)(
+                text=[texts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False,
+                **visual).to(device)
             out = model.generate(**enc, max_new_tokens=max_new_tokens, num_return_sequences=n, use_cache=True,
                                  pad_token_id=pad, eos_token_id=stops, **sampling)
             new = out[:, enc["input_ids"].shape[1]:].tolist()
@@ -120,7 +134,9 @@ def _completion(ids: list[int], stops: list[int], tokenizer) -> Completion:
 def generate_vllm(model_path: str, tokenizer, prompts: list[list[dict]], *, n: int = 1, max_new_tokens: int = 256,
                   temperature: float = 0.0, top_p: float = 1.0, seed: int = 0, dtype: str = "auto",
                   **_) -> list[list[Completion]]:
-    """The same as `generate_transformers`, through vLLM's offline engine."""
+    """The same as `generate_transformers`, through vLLM's offline engine (text prompts)."""
+    if any(prompt_images(p) for p in prompts):
+        raise UserError("backend=vllm does not take image prompts in r1kit yet; use backend=transformers.")
     from vllm import LLM, SamplingParams
 
     llm = LLM(model=model_path, dtype=dtype if dtype != "auto" else "auto", seed=seed)

@@ -75,11 +75,21 @@ def summarize(records: list[dict], ks: list[int], n: int) -> dict:
     return figures
 
 
+def prompts_with_images(examples) -> list[list[dict]]:
+    """The prompts, with each row's `images` put into its image placeholders (as TRL does for training)."""
+    prompts = list(examples["prompt"])
+    if "images" not in examples.column_names:
+        return prompts
+    from trl.data_utils import prepare_multimodal_messages
+
+    return [prepare_multimodal_messages(prompt, images) for prompt, images in zip(prompts, examples["images"])]
+
+
 def evaluate(generate, examples, adapter, *, n: int = 1, ks: list[int] | None = None, rewards=None,
              correct_threshold: float = 1.0) -> tuple[dict, list[dict]]:
     """Generate with `generate(prompts) -> [[Completion]*n]`, score, summarize; (figures, sample records)."""
     started = time.perf_counter()
-    completions = generate(list(examples["prompt"]))
+    completions = generate(prompts_with_images(examples))
     generated = time.perf_counter() - started
     records = score(examples, completions, adapter.metric, rewards, correct_threshold)
     figures = summarize(records, ks or [1], n)

@@ -21,7 +21,30 @@ CHATML = (
     "{%- if add_generation_prompt -%}{{ '<|im_start|>assistant\\n' }}{%- endif -%}"
 )
 
-TEMPLATES = {"chatml": CHATML}
+# ChatML for vision-language models: a message's content is a string or a list of parts,
+# and each `{"type": "image"}` part becomes Qwen's vision placeholder, which the processor
+# expands to one `<|image_pad|>` per merged image patch.
+_VL_CONTENT = (
+    "{%- if message['content'] is string -%}{{ message['content'] }}"
+    "{%- else -%}{%- for part in message['content'] -%}"
+    "{%- if part['type'] == 'image' or 'image' in part -%}{{ '<|vision_start|><|image_pad|><|vision_end|>' }}"
+    "{%- elif part['type'] == 'text' -%}{{ part['text'] }}{%- endif -%}"
+    "{%- endfor -%}{%- endif -%}"
+)
+CHATML_VL = (
+    "{%- for message in messages -%}"
+    "{%- if message['role'] == 'assistant' -%}"
+    "{{ '<|im_start|>assistant\\n' }}"
+    "{%- generation -%}" + _VL_CONTENT + "{{ '<|im_end|>' }}{%- endgeneration -%}"
+    "{{ '\\n' }}"
+    "{%- else -%}"
+    "{{ '<|im_start|>' + message['role'] + '\\n' }}" + _VL_CONTENT + "{{ '<|im_end|>\\n' }}"
+    "{%- endif -%}"
+    "{%- endfor -%}"
+    "{%- if add_generation_prompt -%}{{ '<|im_start|>assistant\\n' }}{%- endif -%}"
+)
+
+TEMPLATES = {"chatml": CHATML, "chatml_vl": CHATML_VL}
 
 _THINK_PREFILL = re.compile(r"add_generation_prompt[\s\S]{0,400}?<think>")
 

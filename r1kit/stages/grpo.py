@@ -90,6 +90,9 @@ def build_grpo_trainer(stage: dict, recipe: dict, model, tokenizer, train_ds, ou
     if "prompt" not in train_ds.column_names:
         raise UserError(f"{where}: a grpo stage needs prompts, but dataset {stage['data']!r} has columns "
                         f"{train_ds.column_names}.")
+    if "images" in train_ds.column_names and not hasattr(tokenizer, "image_processor"):
+        raise UserError(f"{where}: dataset {stage['data']!r} has images but the model is text-only; use a "
+                        "vision-language model (model=tiny_vl, model=qwen2_5_vl_3b_instruct, ...).")
     if stage.get("use_vllm") and importlib.util.find_spec("vllm") is None:
         raise UserError(f"{where}.use_vllm=true but vLLM is not installed. `pip install vllm`, or set use_vllm=false.")
     stack = RewardStack(stage["rewards"], stage["reward_errors"], f"{where}.rewards")

@@ -1,4 +1,7 @@
-"""The cold-start SFT stage: TRL's SFTTrainer on `messages` rows, loss on the assistant's tokens."""
+"""The cold-start SFT stage: TRL's SFTTrainer on `messages` rows, loss on the assistant's tokens.
+
+Rows with `images` train a vision-language model through TRL's vision collator.
+"""
 
 from trl import SFTConfig, SFTTrainer
 
@@ -17,7 +20,11 @@ def build_sft_trainer(stage: dict, recipe: dict, model, tokenizer, train_ds, out
                         f"{stage['data']!r} has no SFT targets (its adapter produced {train_ds.column_names}). "
                         "Give it a `solution` column, or use the chat_sft adapter.")
     args = trainer_args(SFTConfig, stage, recipe, output_dir, run_dir)
-    trainer = R1kitSFTTrainer(model=model, args=args, train_dataset=train_ds.select_columns(["messages"]),
+    columns = ["messages"] + [c for c in ("images",) if c in train_ds.column_names]
+    if "images" in columns and not hasattr(tokenizer, "image_processor"):
+        raise UserError(f"stages.{stage['name']}: dataset {stage['data']!r} has images but the model is text-only; "
+                        "use a vision-language model (model=tiny_vl, model=qwen2_5_vl_3b_instruct, ...).")
+    trainer = R1kitSFTTrainer(model=model, args=args, train_dataset=train_ds.select_columns(columns),
                               processing_class=tokenizer)
     attach_callbacks(trainer, stage["name"], run_dir / "metrics.jsonl")
     return trainer
