@@ -6,9 +6,13 @@ math-verify, so listing rewards is instant. Use `available()` to list them and
 """
 
 from r1kit.rewards import (  # noqa: F401 - registers
+    classification,
     code_execution,
     compose,
     format,
+    grounding,
+    gui,
+    jigsaw,
     judge,
     length,
     match,
