@@ -9,6 +9,7 @@ from pathlib import Path
 
 from r1kit.components import resolve
 from r1kit.data.adapters import get_adapter_class
+from r1kit.data.images import storable
 from r1kit.errors import UserError
 
 GENERATORS = {
@@ -17,6 +18,12 @@ GENERATORS = {
     "translation": "r1kit.data.text_tasks.translation",
     "preference": "r1kit.data.text_tasks.preference",
     "by_difficulty": "r1kit.data.ordering.by_difficulty",
+    "mm_math": "r1kit.data.visual_tasks.mm_math",
+    "grounding": "r1kit.data.visual_tasks.grounding",
+    "detection": "r1kit.data.visual_tasks.detection",
+    "jigsaw": "r1kit.data.visual_tasks.jigsaw",
+    "gui_action": "r1kit.data.visual_tasks.gui_action",
+    "classification": "r1kit.data.visual_tasks.classification",
 }
 PASSTHROUGH = ("difficulty", "domain")  # optional example columns an adapter need not know about
 SUFFIXES = (".jsonl", ".json", ".parquet", ".csv")
@@ -24,10 +31,18 @@ SUFFIXES = (".jsonl", ".json", ".parquet", ".csv")
 
 def load_rows(spec: dict, where: str) -> tuple[list[dict], str]:
     """Raw rows and a description of their source, for error messages."""
+    rows, source, _ = _load_rows(spec, where)
+    return rows, source
+
+
+def _load_rows(spec: dict, where: str) -> tuple[list[dict], str, list[Path | None]]:
+    """Raw rows, their source, and the file each row came from (None for generators and hubs): relative image
+    paths in a row are resolved against its file's folder."""
     adapter_cls = get_adapter_class(spec["adapter"], f"{where}.adapter")
     generator = spec["generator"] or (None if spec["path"] else adapter_cls.default_generator)
     if generator:
-        return _generate(generator, where), f"{where} (generator)"
+        rows = _generate(generator, where)
+        return rows, f"{where} (generator)", [None] * len(rows)
     if not spec["path"]:
         raise UserError(f"{where}: give `path` (file, folder or hub id) or `generator`.")
     path = Path(spec["path"]).expanduser()
@@ -35,9 +50,11 @@ def load_rows(spec: dict, where: str) -> tuple[list[dict], str]:
         files = sorted(f for f in path.rglob("*") if f.suffix in SUFFIXES) if path.is_dir() else [path]
         if not files:
             raise UserError(f"{where}.path: {path} has no {'/'.join(SUFFIXES)} files.")
-        rows = [row for f in files for row in _read_file(f)]
-        return rows, f"{where} ({path})"
-    return _from_hub(spec, where), f"{where} ({spec['path']})"
+        per_file = [(f.resolve(), _read_file(f)) for f in files]
+        rows = [row for _, file_rows in per_file for row in file_rows]
+        return rows, f"{where} ({path})", [f for f, file_rows in per_file for _ in file_rows]
+    rows = _from_hub(spec, where)
+    return rows, f"{where} ({spec['path']})", [None] * len(rows)
 
 
 def _generate(generator, where: str) -> list[dict]:
@@ -107,19 +124,40 @@ def build_examples(spec: dict, where: str):
         raise UserError(f"{where}.options: {err}") from err
     except UserError as err:  # an unknown role in `columns`
         raise UserError(f"{where}.columns: {err}") from None
-    rows, source = load_rows(spec, where)
+    rows, source, files = _load_rows(spec, where)
     if spec["limit"]:
         rows = rows[: spec["limit"]]
     if not rows:
         raise UserError(f"{source}: no rows.")
     adapter.check_columns(sorted({k for row in rows[:100] for k in row}), source)
+    several_files = len({f for f in files if f is not None}) > 1
     examples = []
     for i, row in enumerate(rows):
+        if hasattr(adapter, "data_dir"):  # visual adapters resolve relative image paths against the row's file
+            adapter.data_dir = files[i].parent if files[i] is not None else None
         try:
             example = adapter.example(row)
+            if "images" in example:  # store the file or bytes, not decoded pixels, so big datasets fit in memory
+                example["images"] = [storable(image) for image in example["images"]]
             examples.append({**{k: row[k] for k in PASSTHROUGH if k in row}, **example})
         except (ValueError, TypeError, KeyError) as err:
-            raise UserError(f"{source}, row {i}: {err}") from None
+            in_file = f" (in {files[i]})" if several_files else ""
+            raise UserError(f"{source}, row {i}{in_file}: {err}") from None
     ds = datasets.Dataset.from_list(examples)
+    if "images" in ds.column_names:  # decoded on access as RGB PIL images, as the example-row contract says
+        ds = _as_images(ds)
     ds.info.description = source
     return ds, adapter
+
+
+def _as_images(ds):
+    """Type the `images` column (stored files or bytes) as a list of `datasets.Image(mode="RGB")`, quietly."""
+    import datasets
+
+    quiet = datasets.are_progress_bars_disabled()
+    datasets.disable_progress_bars()
+    try:
+        return ds.cast_column("images", getattr(datasets, "List", datasets.Sequence)(datasets.Image(mode="RGB")))
+    finally:
+        if not quiet:
+            datasets.enable_progress_bars()
