@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 export TORCH_EXTENSIONS_DIR ?= $(CURDIR)/.cache/torch_extensions
 
-.PHONY: install quickstart test test-fast smollm2 lint clean
+.PHONY: install quickstart quickstart-vl test test-fast smollm2 lint clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -22,6 +22,9 @@ install: $(VENV)/.installed
 
 quickstart: install
 	$(BIN)/r1kit train recipe=quickstart
+
+quickstart-vl: install
+	$(BIN)/r1kit train recipe=quickstart_vl
 
 smollm2: install
 	bash scripts/fetch_smollm2.sh

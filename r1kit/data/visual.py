@@ -228,9 +228,13 @@ class Grounding(BoxAdapter):
     default_generator: ClassVar[dict] = {"name": "grounding"}
 
     def __init__(self, columns=None, system_prompt: str | None = R1_SYSTEM_PROMPT, prompt_template: str | None = None,
-                 **options):
+                 trace: str = "full", **options):
         super().__init__(columns, system_prompt, **options)
         self.template = _check_template(self.name, prompt_template, query="", space="", width=1, height=1)
+        if trace not in ("full", "brief"):
+            raise UserError(f"adapter grounding: trace={trace!r} must be full (names the object, its region and "
+                            "corners) or brief (only the region: a short target for tiny models)")
+        self.trace = trace
 
     def example(self, row):
         query = self.get(row, "query")
@@ -242,8 +246,10 @@ class Grounding(BoxAdapter):
         size = self.answer_size(image)
         text = (self.template or GROUNDING_PROMPT).format(query=query, space=self.space(image),
                                                           width=image.size[0], height=image.size[1])
-        target = (f'<think>"{query}" is at the {_where(box, size)} of the image, from ({round(box[0])}, '
-                  f"{round(box[1])}) to ({round(box[2])}, {round(box[3])}).</think><answer>{_ints(box)}</answer>")
+        reasoning = _where(box, size) if self.trace == "brief" else (
+            f'"{query}" is at the {_where(box, size)} of the image, from ({round(box[0])}, {round(box[1])}) to '
+            f"({round(box[2])}, {round(box[3])}).")
+        target = f"<think>{reasoning}</think><answer>{_ints(box)}</answer>"
         return self.finish(self.prompt(text, 1), images, box, target)
 
 

@@ -11,7 +11,7 @@ COLORS = {"red": (220, 40, 40), "green": (30, 160, 60), "blue": (40, 80, 220), "
           "purple": (140, 50, 180), "orange": (245, 130, 20)}
 SHAPES = ("circle", "square", "triangle")
 SIDES = {"circle": 0, "square": 4, "triangle": 3}
-BACKGROUNDS = ("plain", "noise")
+BACKGROUNDS = ("plain", "noise", "gradient")
 
 
 def _check(name: str, ok: bool, message: str):
@@ -27,12 +27,18 @@ def _names(name: str, option: str, chosen, known) -> list[str]:
 
 
 def _canvas(rng: random.Random, width: int, height: int, background: str):
-    """A white canvas, or light grey noise drawn from `rng` (numpy, so it is fast and seeded)."""
+    """A white canvas, light grey noise drawn from `rng` (numpy, so it is fast and seeded), or a colour gradient."""
     from PIL import Image
 
     if background == "plain":
         return Image.new("RGB", (width, height), (255, 255, 255))
     import numpy as np
+
+    if background == "gradient":  # red grows to the right, green downwards: every pixel's colour names its place
+        ramp = np.zeros((height, width, 3), dtype=np.uint8)
+        ramp[:, :, 0] = np.linspace(0, 255, width, dtype=np.uint8)[None, :]
+        ramp[:, :, 1] = np.linspace(0, 255, height, dtype=np.uint8)[:, None]
+        return Image.fromarray(ramp, "RGB")
 
     noise = np.random.default_rng(rng.getrandbits(64)).integers(170, 256, size=(height, width, 1), dtype=np.uint8)
     return Image.fromarray(np.repeat(noise, 3, axis=2), "RGB")
@@ -78,17 +84,25 @@ def _place(rng: random.Random, k: int, size: int, cell: int | None, min_size: in
 
 def _scene(rng, size, kinds, cell, min_size, max_size, background, name):
     """(image, [(color, shape, box), ...]) for the given (color, shape) kinds."""
-    from PIL import ImageDraw
+    from PIL import Image, ImageDraw
 
     _check(name, background in BACKGROUNDS, f"background={background!r} must be one of {', '.join(BACKGROUNDS)}")
     _check(name, 4 <= min_size <= max_size <= size, f"need 4 <= min_size={min_size} <= max_size={max_size} <= "
                                                     f"image_size={size}")
     image = _canvas(rng, size, size, background)
-    draw = ImageDraw.Draw(image)
+    # On a gradient, shapes are drawn half-transparent so the colour under them still tells where they are:
+    # a position cue that lets a 2-layer model (whose only position signal is rotary) learn to ground.
+    canvas = Image.new("RGB", image.size, (255, 255, 255)) if background == "gradient" else image
+    draw = ImageDraw.Draw(canvas)
     objects = []
     for (color, shape), box in zip(kinds, _place(rng, len(kinds), size, cell, min_size, max_size, name)):
         draw_shape(draw, shape, box, COLORS[color])
         objects.append((color, shape, box))
+    if background == "gradient":
+        mask = Image.new("L", image.size, 0)
+        for color, shape, box in objects:
+            draw_shape(ImageDraw.Draw(mask), shape, box, 255)
+        image = Image.composite(Image.blend(image, canvas, 0.5), image, mask)
     return image, objects
 
 

@@ -10,6 +10,7 @@ dynamic sampling) come from r1kit.stages.algorithms.
 
 import importlib.util
 import time
+import warnings
 
 from transformers import TrainerCallback
 from trl import GRPOConfig, GRPOTrainer
@@ -87,6 +88,8 @@ def _domain_sampling(trainer, stack, stage: dict, columns: list[str], where: str
 
 def build_grpo_trainer(stage: dict, recipe: dict, model, tokenizer, train_ds, output_dir, run_dir):
     where = f"stages.{stage['name']}"
+    # TRL hands a VLM processor a max_length it does not use; the warning would repeat every step.
+    warnings.filterwarnings("ignore", message="`max_length` is ignored when `padding`")
     if "prompt" not in train_ds.column_names:
         raise UserError(f"{where}: a grpo stage needs prompts, but dataset {stage['data']!r} has columns "
                         f"{train_ds.column_names}.")

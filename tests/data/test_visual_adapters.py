@@ -450,3 +450,31 @@ def test_quickstart_grounding_layout_through_the_adapter():
     boxes = {tuple(a) for a in ds["answer"]}
     assert all(v in (0.0, 28.0, 56.0, 84.0, 112.0) for box in boxes for v in box)  # 112 px stays 112 px
     assert len(boxes) > 8
+
+
+def test_gradient_background_keeps_a_position_cue_under_each_shape():
+    """The quickstart's scenes: the colour under a shape still says where it is, so equal shapes in two cells differ."""
+    rows = grounding(n=40, seed=5, image_size=112, cell=28, distractors=0, background="gradient", colors=["blue"],
+                     shapes=["square"])
+    seen = {}
+    for row in rows:
+        x1, y1, x2, y2 = row["bbox"]
+        pixels = np.asarray(row["image"]).astype(int)
+        inside = pixels[y1:y2, x1:x2]
+        assert inside[..., 2].min() >= 100 and pixels[..., 2].sum() == inside[..., 2].sum()  # blue only on the shape
+        left, top = inside[14, 0, 0], inside[0, 14, 1]  # red grows to the right, green downwards, under the shape too
+        assert abs(left - (40 + 255 * x1 / 111) / 2) <= 2 and abs(top - (80 + 255 * y1 / 111) / 2) <= 2  # blue: (40, 80, 220)
+        seen.setdefault(tuple(row["bbox"]), inside.tobytes())
+    assert len(set(seen.values())) == len(seen) > 8
+
+
+def test_grounding_brief_trace_is_a_short_target_with_the_same_answer():
+    kwargs = {"generator": {"name": "grounding", "n": 4, "image_size": 112, "cell": 28, "distractors": 0}}
+    full, _ = build_examples(spec("grounding", **kwargs), "datasets.a")
+    brief, _ = build_examples(spec("grounding", options={"trace": "brief"}, **kwargs), "datasets.b")
+    for a, b in zip(full, brief):
+        assert answer_of(target(a)) == answer_of(target(b)) == [round(v) for v in a["answer"]]
+        assert re.fullmatch(r"<think>[a-z ]+</think><answer>\[[0-9, ]+\]</answer>", target(b))
+        assert len(target(b)) < len(target(a)) / 2
+    with pytest.raises(UserError, match="trace='long'"):
+        build_examples(spec("grounding", options={"trace": "long"}, **kwargs), "datasets.c")
