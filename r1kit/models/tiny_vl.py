@@ -35,6 +35,9 @@ def build_tiny_vl(
     vision_depth: int = 2,
     vision_dim: int = 64,
     vision_heads: int = 4,
+    intermediate_size: int | None = None,
+    vision_mlp_ratio: int = 2,
+    mrope_section: list[int] | None = None,
     min_pixels: int = 56 * 56,
     max_pixels: int = 112 * 112,
     seed: int | None = None,
@@ -42,7 +45,8 @@ def build_tiny_vl(
     """Build (model, processor): a randomly initialised Qwen2VLForConditionalGeneration.
 
     With the default 112×112 pixel cap an image becomes 8×8 patches of 14 px, merged 2×2
-    into 16 image tokens. Without `seed` the weights come from torch's global RNG.
+    into 16 image tokens. Without `seed` the weights come from torch's global RNG. Larger
+    sizes give a full-size architecture with random weights (scripts/bench_vl_grpo.py).
     """
     import torch
     from transformers import Qwen2VLConfig, Qwen2VLForConditionalGeneration
@@ -51,17 +55,18 @@ def build_tiny_vl(
     tokenizer = processor.tokenizer
     head_dim = hidden_size // num_heads
     quarter = head_dim // 2 // 4  # M-RoPE splits the rotary half-dimension over (time, height, width)
+    mrope_section = list(mrope_section or [head_dim // 2 - 2 * quarter, quarter, quarter])
     config = Qwen2VLConfig(
         text_config={
-            "vocab_size": len(tokenizer), "hidden_size": hidden_size, "intermediate_size": 4 * hidden_size,
+            "vocab_size": len(tokenizer), "hidden_size": hidden_size, "intermediate_size": intermediate_size or 4 * hidden_size,
             "num_hidden_layers": num_layers, "num_attention_heads": num_heads, "num_key_value_heads": num_kv_heads,
             "max_position_embeddings": 1024,
             "rope_parameters": {"rope_type": "default", "rope_theta": 10000.0,
-                                "mrope_section": [head_dim // 2 - 2 * quarter, quarter, quarter]},
+                                "mrope_section": mrope_section},
             "bos_token_id": None, "eos_token_id": tokenizer.eos_token_id, "pad_token_id": tokenizer.pad_token_id,
         },
         vision_config={"depth": vision_depth, "embed_dim": vision_dim, "num_heads": vision_heads,
-                       "hidden_size": hidden_size, "mlp_ratio": 2, "patch_size": 14, "spatial_merge_size": 2,
+                       "hidden_size": hidden_size, "mlp_ratio": vision_mlp_ratio, "patch_size": 14, "spatial_merge_size": 2,
                        "temporal_patch_size": 2},
         image_token_id=tokenizer.convert_tokens_to_ids("<|image_pad|>"),
         video_token_id=tokenizer.convert_tokens_to_ids("<|video_pad|>"),
