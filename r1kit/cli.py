@@ -14,6 +14,8 @@ examples:
   r1kit train recipe=./my_recipe.yaml          a recipe file of your own
   r1kit train recipe=quickstart --cfg job      print the fully composed config and exit
   r1kit train -m seed=1,2,3                    a sweep: one run per value
+  r1kit train launcher=zero3 launcher.gpus=8   8 processes, DeepSpeed ZeRO-3 (--dry-run: show the command)
+  r1kit train launcher=slurm launcher.nodes=4  write an sbatch script for 4 nodes into the run directory
   r1kit sft model=tiny data=addition stages.sft.max_steps=50
   r1kit eval model=runs/quickstart              score each stage of the newest quickstart run
   r1kit eval model=smollm2 data=gsm8k data.path=gsm8k.jsonl reward=r1_math n=8 temperature=0.7
@@ -53,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("overrides", nargs="*", help="key=value overrides")
         p.add_argument("--cfg", choices=["job", "all"], help="print the composed, validated config and exit")
         p.add_argument("-m", "--multirun", action="store_true", help="sweep: run once per combination of a=1,2 values")
+        p.add_argument("--dry-run", action="store_true",
+                       help="with a launcher (launcher=zero3 ...): print the command and the files it would write, "
+                            "and stop")
     p = sub.add_parser("eval", help="score a model, a run's stages, or several side by side",
                        description="score a model, a run's stages, or several side by side",
                        epilog=EVAL_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -86,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
             return report_command(args)
         return run_command(args)
     except UserError as err:
+        from r1kit.launch.command import report_child_error
+
+        report_child_error(str(err))
         if os.environ.get("R1KIT_DEBUG") == "1":
             raise
         _print_error(str(err))
@@ -100,7 +108,8 @@ def run_command(args) -> int:
 
     recipe, overrides = split_recipe(args.overrides, DEFAULT_RECIPE if args.command == "train" else None)
     if args.multirun:
-        return _sweep(args.command, recipe, overrides, ["--cfg", args.cfg] if args.cfg else [])
+        flags = (["--cfg", args.cfg] if args.cfg else []) + (["--dry-run"] if args.dry_run else [])
+        return _sweep(args.command, recipe, overrides, flags)
     raw = compose(args.command, overrides, recipe=recipe)
     from r1kit.config.validate import validate
 
@@ -109,6 +118,16 @@ def run_command(args) -> int:
         import yaml
 
         print(yaml.safe_dump(config, sort_keys=False), end="")
+        return 0
+    from r1kit.launch.options import relaunches
+
+    if relaunches(config["launcher"]):
+        from r1kit.launch.command import launch
+
+        return launch(config, args.command, recipe, overrides, dry_run=args.dry_run)
+    if args.dry_run:
+        print(f"launcher={config['launcher']['name']}: r1kit trains in this process, there is nothing to launch. "
+              "Run the command without --dry-run.")
         return 0
     from r1kit.curriculum import run_recipe
 

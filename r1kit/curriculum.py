@@ -4,6 +4,9 @@ Datasets are built and checked before any model loads. Each stage starts from th
 previous stage's final model (or `init_from`), trains with TRL, saves `final/`
 atomically and marks itself done in state.json; a rerun skips finished stages and
 continues the interrupted one from its last complete checkpoint.
+
+Under a launcher every rank runs this same loop on the same state; the main process
+alone chooses the run directory and writes it (r1kit.launch.ranks).
 """
 
 import gc
@@ -13,6 +16,7 @@ import warnings
 from pathlib import Path
 
 from r1kit.errors import UserError
+from r1kit.launch import ranks
 from r1kit.run.rundir import RunDir, append_metrics, config_hash, open_run
 
 
@@ -46,14 +50,17 @@ def build_datasets(recipe: dict) -> dict:
 def run_recipe(recipe: dict, console=None) -> RunDir:
     from rich.console import Console
 
-    console = console or Console()
+    console = console or Console(quiet=not ranks.is_main())
     quiet_libraries()
     import torch
     from transformers import set_seed
 
-    run, resumed = open_run(recipe)
+    ranks.init()
+    run, resumed = ranks.from_main(lambda: open_run(recipe))
+    run = RunDir(run.path, writes=ranks.is_main())
     state = run.read_state() if resumed else {}
     state = state or {"recipe": recipe["name"], "config_hash": config_hash(recipe), "stages": {}, "finished": False}
+    ranks.barrier()  # every rank has read the state before the main process rewrites it
     run.write_config(recipe)
     run.write_state(state)
     console.print(f"[bold]{'Resuming' if resumed else 'Run'}[/] {recipe['name']} in {run.path}")
@@ -81,7 +88,7 @@ def run_recipe(recipe: dict, console=None) -> RunDir:
 
             examples, adapter = data[recipe["eval"]["data"]]
             trainer.callback_handler.callbacks.insert(
-                0, PeriodicEval(recipe["eval"]["every_steps"], examples, adapter, recipe["eval"], name))
+                0, PeriodicEval(recipe["eval"]["every_steps"], trainer, examples, adapter, recipe["eval"], name))
         from r1kit.stages.checkpoints import last_complete_checkpoint, save_final
 
         checkpoint = last_complete_checkpoint(stage_dir)
@@ -96,8 +103,7 @@ def run_recipe(recipe: dict, console=None) -> RunDir:
         record.update(status="done", final=str(final.relative_to(run.path)), steps=trainer.state.global_step,
                       seconds=round(record.get("seconds", 0) + time.perf_counter() - started, 1))
         if _should_evaluate(stage, recipe):
-            record["eval"] = _evaluate(trainer.model, tokenizer, data, recipe, console, name,
-                                       trainer.state.global_step, run)
+            record["eval"] = _evaluate(trainer, data, recipe, console, name, run)
         run.write_state(state)
         previous_final = final
         del trainer, model
@@ -107,7 +113,8 @@ def run_recipe(recipe: dict, console=None) -> RunDir:
     state["finished"] = True
     run.write_state(state)
     print_summary(state, console)
-    _write_report(run, console)
+    if run.writes:
+        _write_report(run, console)
     console.print(f"Run directory: {run.path}")
     return run
 
@@ -178,19 +185,20 @@ def _should_evaluate(stage: dict, recipe: dict) -> bool:
     return bool(wanted and recipe["eval"]["data"])
 
 
-def _evaluate(model, tokenizer, data, recipe, console, stage_name: str, step: int, run: RunDir) -> dict:
-    """The end-of-stage held-out check: printed, logged to metrics.jsonl, written to eval/."""
+def _evaluate(trainer, data, recipe, console, stage_name: str, run: RunDir) -> dict:
+    """The end-of-stage held-out check (every rank generates): printed, logged to metrics.jsonl, written to eval/."""
     from r1kit.evaluation.command import write_results
     from r1kit.evaluation.during_training import as_logs, heldout
 
     cfg = recipe["eval"]
     examples, adapter = data[cfg["data"]]
-    figures, records = heldout(model, tokenizer, examples, adapter, cfg, f"eval {stage_name}")
-    name = f"{stage_name}-{cfg['data']}"
-    write_results(run.path / "eval", name, {"name": name, "model": stage_name, "data": cfg["data"],
-                                            "figures": figures, "config": {**cfg, "n": 1, "temperature": 0.0}},
-                  records)
-    append_metrics(run.metrics_file, stage_name, step, as_logs(figures))
+    figures, records = heldout(trainer, examples, adapter, cfg, f"eval {stage_name}")
+    if run.writes:
+        name = f"{stage_name}-{cfg['data']}"
+        write_results(run.path / "eval", name, {"name": name, "model": stage_name, "data": cfg["data"],
+                                                "figures": figures, "config": {**cfg, "n": 1, "temperature": 0.0}},
+                      records)
+        append_metrics(run.metrics_file, stage_name, trainer.state.global_step, as_logs(figures))
     console.print(f"  held-out after {stage_name}: accuracy {_pct(figures.get('accuracy'))}, format "
                   f"{_pct(figures['format_rate'])}, mean length {figures['mean_length']:.1f} tokens "
                   f"(n={figures['prompts']}, {figures['completions_per_second']:.0f} completions/s)", soft_wrap=True)

@@ -99,7 +99,8 @@ def _compose_known(hydra_compose, name: str, search: list[str], overrides: list[
     out every schema default (`output_dir`, `model.dtype`, a stage's `max_steps`...).
     Such an override is retried as `++key=value` and validation judges the key; a group
     given without its package (`data=x` for `data@datasets.train`) gets the package
-    Hydra suggests.
+    Hydra suggests, and a group the recipe's defaults do not list (`launcher=zero3`) is
+    added as `+launcher=zero3`.
     """
     from hydra.errors import ConfigCompositionException
 
@@ -131,6 +132,8 @@ def _retry_override(err, overrides: list[str]) -> list[str] | None:
         package = re.search(rf"Did you mean to override ({re.escape(key)}@[\w.]+)\?", str(err))
         if package and "." not in key:
             return overrides[:i] + [f"{package.group(1)}={o.split('=', 1)[1]}"] + overrides[i + 1:]
+        if (Path(__file__).resolve().parents[1] / "conf" / key).is_dir():  # a group the recipe does not list
+            return overrides[:i] + ["+" + o] + overrides[i + 1:]
         return overrides[:i] + ["++" + o] + overrides[i + 1:]
     return None
 

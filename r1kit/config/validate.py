@@ -7,7 +7,6 @@ sections, and batch sizes GRPO cannot split into groups.
 
 import dataclasses
 import difflib
-import os
 import types
 import typing
 from functools import cache
@@ -18,6 +17,7 @@ from omegaconf.errors import ConfigKeyError, ValidationError
 
 from r1kit.config.schema import STAGE_KINDS, DatasetSchema, RecipeSchema, StageSchema
 from r1kit.errors import UserError
+from r1kit.launch.options import check_launcher, world_size
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
 # TRL options r1kit sets itself: the run directory, logging and the seed come from the recipe.
@@ -36,12 +36,13 @@ def validate(raw: dict) -> dict:
     check_missing(cfg, "")
     recipe = OmegaConf.to_container(cfg, resolve=True)
     check_model(recipe["model"])
+    check_launcher(recipe["launcher"], recipe)
     recipe["datasets"] = {name: check_dataset(name, spec) for name, spec in (recipe["datasets"] or {}).items()}
     if not recipe["stages"]:
         raise UserError("the recipe has no `stages:`. Add at least one, e.g. `stages: {sft: {kind: sft, data: train}}`.")
     stages = {}
     for name, spec in recipe["stages"].items():
-        stages[name] = _check_stage(name, spec, recipe, list(stages))
+        stages[name] = _check_stage(name, spec, recipe, list(stages), world_size(recipe["launcher"]))
     recipe["stages"] = stages
     _check_eval(recipe)
     if recipe["logger"]["backend"] not in LOGGERS:
@@ -148,7 +149,7 @@ def check_dataset(name: str, spec, where: str | None = None) -> dict:
     return data
 
 
-def _check_stage(name: str, spec, recipe: dict, earlier: list[str]) -> dict:
+def _check_stage(name: str, spec, recipe: dict, earlier: list[str], world: int) -> dict:
     where = f"stages.{name}"
     if not isinstance(spec, dict):
         raise UserError(f"{where} must be a mapping with `kind` and `data`, got {spec!r}.")
@@ -188,9 +189,9 @@ def _check_stage(name: str, spec, recipe: dict, earlier: list[str]) -> dict:
         raise UserError(f"{where}: a grpo stage needs `rewards:`, e.g. `[{{name: think_format}}, {{name: math_accuracy}}]`.")
     _check_trainer_options(where, kind, trainer)
     if kind == "grpo":
-        _check_group_batch(where, trainer)
+        _check_group_batch(where, trainer, world)
         _check_rewards(where, stage, trainer)
-        _check_algorithm_options(where, stage, trainer)
+        _check_algorithm_options(where, stage, trainer, world)
     if kind != "grpo" and stage["rewards"]:
         raise UserError(f"{where}.rewards: only grpo stages use rewards; remove them or make it `kind: grpo`.")
     for key in ("dynamic_sampling", "stable_reinforce", "domain_sampling"):
@@ -225,7 +226,7 @@ def _with_algorithm(where: str, kind: str, spec: dict) -> dict:
     return OmegaConf.to_container(OmegaConf.merge(OmegaConf.load(CONF / "algorithm" / f"{name}.yaml"), spec))
 
 
-def _check_algorithm_options(where: str, stage: dict, trainer: dict):
+def _check_algorithm_options(where: str, stage: dict, trainer: dict, world: int):
     """StableReinforce and dynamic sampling settings that could only fail inside the trainer."""
     stable, dynamic = stage["stable_reinforce"], stage["dynamic_sampling"]
     if stable["enabled"]:
@@ -245,7 +246,6 @@ def _check_algorithm_options(where: str, stage: dict, trainer: dict):
             raise UserError(f"{where}.dynamic_sampling.max_retries={dynamic['max_retries']}: use at least 1 "
                             "(0 never resamples; set dynamic_sampling.enabled=false instead).")
         g = trainer.get("num_generations") or 8
-        world = int(os.environ.get("WORLD_SIZE", "1"))
         steps = trainer.get("steps_per_generation") or trainer.get("gradient_accumulation_steps", 1)
         local = (trainer["generation_batch_size"] // world if trainer.get("generation_batch_size")
                  else trainer.get("per_device_train_batch_size", 8) * steps)
@@ -310,20 +310,28 @@ def _type_mismatch(annotation, value) -> str | None:
     return " or ".join(simple[k] for k in kinds)
 
 
-def _check_group_batch(where: str, trainer: dict):
-    """GRPO splits each generation batch into groups of `num_generations`: it must divide evenly."""
+def _check_group_batch(where: str, trainer: dict, world: int):
+    """GRPO splits each generation batch over `world` processes and into groups of `num_generations`."""
     g = trainer.get("num_generations") or 8
-    world = int(os.environ.get("WORLD_SIZE", "1"))
     per_device = trainer.get("per_device_train_batch_size", 8)
     steps = trainer.get("steps_per_generation") or trainer.get("gradient_accumulation_steps", 1)
-    batch = trainer.get("generation_batch_size") or per_device * world * steps
     if g < 2:
         raise UserError(f"{where}.num_generations={g}: GRPO compares completions within a group; use at least 2.")
+    batch = trainer.get("generation_batch_size")
+    if batch and batch % (per_device * world):
+        raise UserError(
+            f"{where}.generation_batch_size={batch} is not divisible by per_device_train_batch_size {per_device} x "
+            f"{world} process(es) = {per_device * world}. Make it a multiple of {per_device * world}, or change "
+            "launcher.gpus / launcher.nodes.")
+    if batch and batch % g:
+        raise UserError(f"{where}.generation_batch_size={batch} is not divisible by num_generations={g}.")
+    batch = batch or per_device * world * steps
     if batch % g:
         raise UserError(
             f"{where}: the generation batch ({batch} = per_device_train_batch_size {per_device} x {world} process(es)"
             f" x steps_per_generation {steps}) is not divisible by num_generations={g}. "
-            f"Make per_device_train_batch_size a multiple of {g}, or change num_generations.")
+            f"Make per_device_train_batch_size a multiple of {g}, change num_generations, or run on a number of "
+            "processes (launcher.gpus x launcher.nodes) that makes it divide.")
 
 
 def _check_eval(recipe: dict):

@@ -22,8 +22,14 @@ IGNORED_FOR_IDENTITY = ("output_dir", "resume")
 
 
 def config_hash(config: dict) -> str:
-    """Identity of a run: the resolved config minus where it is written and whether to resume."""
+    """Identity of a run: the resolved config minus where it is written, whether to resume and where the
+    processes meet (a rerun on another port or node list continues the run; one on more GPUs does not,
+    since ZeRO checkpoints are sharded by process)."""
+    from r1kit.launch.options import LAUNCH_ONLY
+
     ident = {k: v for k, v in config.items() if k not in IGNORED_FOR_IDENTITY}
+    if "launcher" in ident:
+        ident["launcher"] = {k: v for k, v in ident["launcher"].items() if k not in LAUNCH_ONLY}
     return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -58,8 +64,11 @@ def append_metrics(path: Path, stage: str, step: int, logs: dict):
 
 
 class RunDir:
-    def __init__(self, path: Path):
+    """The run directory; with `writes=False` (every rank but the main one) state and config writes are skipped."""
+
+    def __init__(self, path: Path, writes: bool = True):
         self.path = Path(path)
+        self.writes = writes
 
     @property
     def state_file(self) -> Path:
@@ -78,14 +87,23 @@ class RunDir:
         return {}
 
     def write_state(self, state: dict):
-        write_atomic(self.state_file, json.dumps(state, indent=2, default=str) + "\n")
+        if self.writes:
+            write_atomic(self.state_file, json.dumps(state, indent=2, default=str) + "\n")
 
     def write_config(self, config: dict):
-        write_atomic(self.path / "config.yaml", yaml.safe_dump(config, sort_keys=False))
+        if self.writes:
+            write_atomic(self.path / "config.yaml", yaml.safe_dump(config, sort_keys=False))
 
 
 def open_run(config: dict) -> tuple[RunDir, bool]:
-    """The run directory for this config, and whether it continues an earlier run."""
+    """The run directory for this config (created), and whether it continues an earlier run."""
+    run, resumed = find_run(config)
+    run.path.mkdir(parents=True, exist_ok=True)
+    return run, resumed
+
+
+def find_run(config: dict) -> tuple[RunDir, bool]:
+    """Where `open_run` would put this config, creating nothing (a launcher's dry run shows it)."""
     digest = config_hash(config)
     if config.get("output_dir"):
         run = RunDir(Path(config["output_dir"]).expanduser())
@@ -102,7 +120,6 @@ def open_run(config: dict) -> tuple[RunDir, bool]:
         run, resumed = (previous, True) if previous else (RunDir(root / time.strftime("%Y%m%d-%H%M%S")), False)
         while not resumed and run.path.exists():  # two runs started within the same second
             run = RunDir(Path(f"{run.path}-1"))
-    run.path.mkdir(parents=True, exist_ok=True)
     return run, resumed
 
 

@@ -6,7 +6,10 @@ from r1kit.run.rundir import append_metrics
 
 
 class MetricsJsonl(TrainerCallback):
-    """Append every log dict to metrics.jsonl with the stage name and step (main process only)."""
+    """Append every log dict to metrics.jsonl with the stage name and step (main process only).
+
+    On a GPU the main process's peak memory so far rides along (`memory/peak_gib`), for the benchmarks.
+    """
 
     def __init__(self, path, stage: str):
         self.path, self.stage = path, stage
@@ -14,6 +17,10 @@ class MetricsJsonl(TrainerCallback):
     def on_log(self, args, state, control, logs=None, **kwargs):
         if not state.is_world_process_zero or not logs:
             return
+        import torch
+
+        if torch.cuda.is_available():
+            logs = {**logs, "memory/peak_gib": round(torch.cuda.max_memory_allocated() / 2**30, 3)}
         append_metrics(self.path, self.stage, state.global_step, logs)
 
 

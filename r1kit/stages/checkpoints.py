@@ -2,6 +2,8 @@
 
 A process killed during a save leaves only a `.staging/` folder, which the next run
 deletes; `checkpoint-N` folders are always complete, so resuming picks the newest.
+With several processes every rank writes its part (DeepSpeed shards, RNG state) into
+the staging folder, all wait for each other, and only the main process renames.
 """
 
 import os
@@ -9,6 +11,8 @@ import shutil
 from pathlib import Path
 
 from transformers.trainer_utils import get_last_checkpoint, rotate_checkpoints
+
+from r1kit.launch import ranks
 
 STAGING = ".staging"
 
@@ -29,38 +33,52 @@ class AtomicCheckpoints:
             super()._save_checkpoint(model, trial)
         finally:
             self._saving = False
-        if not self.args.should_save:
-            return
-        staged = Path(final_root, STAGING)
-        for ckpt in sorted(staged.glob("checkpoint-*")):
-            target = Path(final_root, ckpt.name)
-            if target.exists():
-                shutil.rmtree(target)
-            os.replace(ckpt, target)
-        shutil.rmtree(staged, ignore_errors=True)
-        rotate_checkpoints(final_root, save_total_limit=self.args.save_total_limit, use_mtime=False)
+        ranks.barrier()  # every rank's part is in the staging folder
+        if self.args.should_save:
+            staged = Path(final_root, STAGING)
+            for ckpt in sorted(staged.glob("checkpoint-*")):
+                target = Path(final_root, ckpt.name)
+                if target.exists():
+                    shutil.rmtree(target)
+                os.replace(ckpt, target)
+            shutil.rmtree(staged, ignore_errors=True)
+            rotate_checkpoints(final_root, save_total_limit=self.args.save_total_limit, use_mtime=False)
+        ranks.barrier()
 
 
 def last_complete_checkpoint(stage_dir: Path) -> str | None:
-    """The newest complete checkpoint of a stage; leftovers of an interrupted save are removed."""
+    """The newest complete checkpoint of a stage; leftovers of an interrupted save are removed (by the main process)."""
     stage_dir = Path(stage_dir)
-    shutil.rmtree(stage_dir / STAGING, ignore_errors=True)
-    shutil.rmtree(stage_dir / "final.tmp", ignore_errors=True)
-    if not stage_dir.is_dir():
-        return None
-    return get_last_checkpoint(str(stage_dir))
+
+    def newest():
+        shutil.rmtree(stage_dir / STAGING, ignore_errors=True)
+        shutil.rmtree(stage_dir / "final.tmp", ignore_errors=True)
+        return get_last_checkpoint(str(stage_dir)) if stage_dir.is_dir() else None
+
+    return ranks.from_main(newest)
 
 
 def save_final(trainer, path: Path):
-    """Save the stage's final model (HF format, LoRA merged) atomically, with its processing class."""
+    """Save the stage's final model (HF format, LoRA merged) atomically, with its processing class.
+
+    Every rank takes part: under ZeRO-3 the weights are sharded and gathering them is a
+    collective (accelerate's get_state_dict, enabled by the DeepSpeed JSON's
+    stage3_gather_16bit_weights_on_model_save). Only the main process writes and renames.
+    """
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
+    main = trainer.args.should_save
+    if main:
+        shutil.rmtree(tmp, ignore_errors=True)
     model = trainer.model
-    if hasattr(model, "merge_and_unload"):  # a peft model: the next stage and eval want plain weights
+    if hasattr(model, "merge_and_unload"):  # a peft model (never ZeRO-3): merged on every rank, alike
         model = model.merge_and_unload()
-    model.save_pretrained(tmp)
-    trainer.processing_class.save_pretrained(tmp)
-    if path.exists():
-        shutil.rmtree(path)
-    os.replace(tmp, path)
+    sharded = trainer.is_deepspeed_enabled and trainer.accelerator.state.deepspeed_plugin.zero_stage == 3
+    state_dict = trainer.accelerator.get_state_dict(trainer.model_wrapped) if sharded else None
+    if main:
+        model.save_pretrained(tmp, state_dict=state_dict)
+        trainer.processing_class.save_pretrained(tmp)
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    ranks.barrier()

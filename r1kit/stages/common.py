@@ -18,7 +18,12 @@ def trainer_args(config_cls, stage: dict, recipe: dict, output_dir, run_dir):
     options.setdefault("fp16", dtype == torch.float16)
     options.setdefault("seed", recipe["seed"])
     if not torch.cuda.is_available():
-        options.setdefault("use_cpu", True)
+        if os.environ.get("ACCELERATE_USE_DEEPSPEED", "").lower() == "true":
+            # DeepSpeed on CPU: use_cpu would switch DeepSpeed off, and accelerate names no backend without CUDA
+            options.setdefault("ddp_backend", "gloo")
+        else:
+            options.setdefault("use_cpu", True)
+    _launcher_options(options, recipe["launcher"], config_cls)
     backend = recipe["logger"]["backend"]
     if backend == "wandb":  # the user's environment wins; offline unless told otherwise
         for var, value in (("WANDB_MODE", recipe["logger"]["mode"]), ("WANDB_PROJECT", recipe["logger"]["project"]),
@@ -33,6 +38,19 @@ def trainer_args(config_cls, stage: dict, recipe: dict, output_dir, run_dir):
         disable_tqdm=True,
         **options,
     )
+
+
+def _launcher_options(options: dict, launcher: dict, config_cls):
+    """What the launcher sets for every stage: activation checkpointing, mixed precision, vLLM generation."""
+    if launcher["gradient_checkpointing"] is not None:
+        options["activation_checkpointing"] = launcher["gradient_checkpointing"]
+    if launcher["mixed_precision"] is not None:
+        options.update(bf16=launcher["mixed_precision"] == "bf16", fp16=launcher["mixed_precision"] == "fp16")
+    mode = launcher["vllm_mode"]
+    if mode and "use_vllm" in config_cls.__dataclass_fields__:
+        options.update(use_vllm=True, vllm_mode=mode)
+        if mode == "server":
+            options.update(vllm_server_host=launcher["vllm_host"] or "127.0.0.1", vllm_server_port=launcher["vllm_port"])
 
 
 def attach_callbacks(trainer, stage_name: str, metrics_file):
