@@ -35,6 +35,7 @@ def print_listing():
             p.stem: first_comment(p) for p in sorted((CONF / "algorithm").glob("*.yaml"))},
         "stage kinds (kind: NAME)": {p.stem: first_comment(p) for p in sorted((CONF / "stage").glob("*.yaml"))},
         "loggers (logger=NAME)": {p.stem: first_comment(p) for p in sorted((CONF / "logger").glob("*.yaml"))},
+        "launchers (launcher=NAME)": {p.stem: first_comment(p) for p in sorted((CONF / "launcher").glob("*.yaml"))},
     }
     for title, items in sections.items():
         print(title)

@@ -42,8 +42,9 @@ def test_ls_lists_recipes_models_adapters_rewards(r1kit_cli):
             name, _, text = line.strip().partition(" ")
             sections[current][name] = text.strip()
     assert "quickstart" in sections["recipes"] and "addition" in sections["recipes"]["quickstart"]
-    assert "tiny" in sections["models"]
-    assert {"addition", "math_qa", "chat_sft"} <= set(sections["adapters"])
+    assert {"tiny", "tiny_vl", "qwen2_5_vl_3b_instruct"} <= set(sections["models"])
+    assert {"addition", "math_qa", "chat_sft", "grounding", "jigsaw", "gui_action"} <= set(sections["adapters"])
+    assert {"local", "zero2", "zero3", "slurm"} <= set(sections["launchers"])
     assert {"think_format", "math_accuracy"} <= set(sections["rewards"])
     assert {"sft", "grpo"} <= set(sections["stage kinds"])
     assert all(text for section in sections.values() for text in section.values()), "every line has a description"
