@@ -113,14 +113,18 @@ class MathQA(Adapter):
                             f"{self.columns['answer']!r} or a solution {self.columns['solution']!r} with \\boxed{{}}, "
                             f"but the data has columns {available}. Map yours with `columns: {{answer: <column>}}`.")
 
-    def example(self, row):
+    def question_and_gold(self, row) -> tuple[str, str, object, object]:
+        """(question, gold answer, raw answer, solution) of a row; ValueError when either is missing."""
         question, answer, solution = self.get(row, "question"), self.get(row, "answer"), self.get(row, "solution")
         if not isinstance(question, str) or not question.strip():
             raise ValueError(f"column {self.columns['question']!r} is empty")
         raw = answer if answer not in (None, "") else solution
         if raw in (None, ""):
             raise ValueError(f"no answer in {self.columns['answer']!r} or {self.columns['solution']!r}")
-        gold = extract_gold(raw)
+        return question, extract_gold(raw), answer, solution
+
+    def example(self, row):
+        question, gold, answer, solution = self.question_and_gold(row)
         out = {"prompt": self.prompt(question), "answer": gold, "task": self.name}
         if solution:
             out["messages"] = out["prompt"] + [{"role": "assistant", "content": self.target(str(solution), gold)}]

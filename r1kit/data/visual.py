@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
-from r1kit.data.adapters import R1_SYSTEM_PROMPT, Adapter, MathQA, extract_gold, register
+from r1kit.data.adapters import R1_SYSTEM_PROMPT, Adapter, MathQA, register
 from r1kit.data.images import load_images
 from r1kit.errors import UserError
 
@@ -502,7 +502,7 @@ class Classification(VisualAdapter):
 
 
 @register("mm_math")
-class MMMath(VisualAdapter):
+class MMMath(VisualAdapter, MathQA):
     """Image(s) + a math question -> the answer (Vision-R1, LMM-R1 multimodal math), scored with math-verify.
 
     Like `math_qa`: reads `question` and `answer` or `solution` (\\boxed{} or #### gold);
@@ -515,21 +515,8 @@ class MMMath(VisualAdapter):
     metric = "math_accuracy"
     default_generator: ClassVar[dict] = {"name": "mm_math"}
 
-    def check_columns(self, available, source):
-        super().check_columns(available, source)
-        if self.columns["answer"] not in available and self.columns["solution"] not in available:
-            raise UserError(f"{source}: the `{self.name}` adapter needs an answer: a column "
-                            f"{self.columns['answer']!r} or a solution {self.columns['solution']!r} with \\boxed{{}}, "
-                            f"but the data has columns {available}. Map yours with `columns: {{answer: <column>}}`.")
-
     def example(self, row):
-        question, answer, solution = self.get(row, "question"), self.get(row, "answer"), self.get(row, "solution")
-        if not isinstance(question, str) or not question.strip():
-            raise ValueError(f"column {self.columns['question']!r} is empty")
-        raw = answer if answer not in (None, "") else solution
-        if raw in (None, ""):
-            raise ValueError(f"no answer in {self.columns['answer']!r} or {self.columns['solution']!r}")
-        gold = extract_gold(raw)
+        question, gold, _, solution = self.question_and_gold(row)
         images = self.images(row)
         target = MathQA.target(str(solution), gold) if solution else None
         return self.finish(self.prompt(question, len(images)), images, gold, target)
