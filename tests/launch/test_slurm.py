@@ -29,7 +29,9 @@ if cmd[:2] == ["bash", "-c"]:
     for task in range(int(opts["--ntasks"])):
         subprocess.run(["bash", "-c", record + cmd[2]], check=True, env={**os.environ, "SLURM_PROCID": str(task)})
 '''
-FAKES = {"scontrol": "#!/bin/sh\nprintf 'gpu-a\\ngpu-b\\ngpu-c\\n'\n", "curl": "#!/bin/sh\nexit 0\n"}
+# curl answers only once the vLLM server's srun has started, so a script that did not wait would log training first
+FAKES = {"scontrol": "#!/bin/sh\nprintf 'gpu-a\\ngpu-b\\ngpu-c\\n'\n",
+         "curl": '#!/bin/sh\ngrep -q vllm-serve "$FAKE_DIR/srun.log" 2>/dev/null\n'}
 
 
 def _render(make_config, tmp_path, monkeypatch, *overrides) -> Path:
@@ -91,7 +93,8 @@ def test_server_mode_adds_a_vllm_node_that_training_waits_for(make_config, tmp_p
     assert "#SBATCH --nodes=3" in text and 'curl -sf "http://$VLLM_NODE:8011/health"' in text
     tasks = _run_script(script, tmp_path)
     assert sorted(tasks) == [0, 1] and all("launcher.vllm_host=gpu-c" in words for words in tasks.values())
-    server = (tmp_path / "srun.log").read_text().splitlines()[0].split()
+    server, training = (line.split() for line in (tmp_path / "srun.log").read_text().splitlines())
+    assert "vllm-serve" in server and "vllm-serve" not in training  # training started after the server answered
     assert server[:3] == ["--nodes=1", "--ntasks=1", "--nodelist=gpu-c"]  # the last node serves
     assert "vllm-serve" in server and _value(server, "--port") == "8011"
     assert _value(server, "--tensor_parallel_size") == "4" and _value(server, "--model") == "Qwen/Qwen2.5-0.5B-Instruct"
