@@ -73,14 +73,17 @@ def bench(launcher: str, args, root: Path) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"{launcher} failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
     (metrics,) = workdir.glob("runs/bench_launch/*/metrics.jsonl")
-    steps = [json.loads(line) for line in metrics.read_text().splitlines()]
-    steps = [m for m in steps if "step_time" in m]
+    return {"launcher": launcher, "gpus": args.gpus, **step_figures(metrics), "wall": time.perf_counter() - started}
+
+
+def step_figures(metrics: Path) -> dict:
+    """Median seconds per step (the first step left out as warm-up), median tokens/s and peak GPU GiB of a run."""
+    steps = [m for m in map(json.loads, metrics.read_text().splitlines()) if "step_time" in m]
     timed = steps[1:] or steps
     tokens = [b["num_tokens"] - a["num_tokens"] for a, b in itertools.pairwise(steps)] or [steps[0]["num_tokens"]]
     rates = [t / m["step_time"] for t, m in zip(tokens, timed)]
-    return {"launcher": launcher, "gpus": args.gpus, "step": statistics.median(m["step_time"] for m in timed),
-            "tokens_per_s": statistics.median(rates), "peak_gib": max(m.get("memory/peak_gib", 0.0) for m in steps),
-            "wall": time.perf_counter() - started}
+    return {"step": statistics.median(m["step_time"] for m in timed), "tokens_per_s": statistics.median(rates),
+            "peak_gib": max(m.get("memory/peak_gib", 0.0) for m in steps)}
 
 
 def main():

@@ -20,14 +20,14 @@ record the figures with the command in docs/benchmarks.md.
 """
 
 import argparse
-import itertools
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench_launch import step_figures  # scripts/ is on sys.path when a script runs
 
 QWEN2_VL_2B = {"hidden_size": 1536, "num_layers": 28, "num_heads": 12, "num_kv_heads": 2, "intermediate_size": 8960,
                "vision_depth": 32, "vision_dim": 1280, "vision_heads": 16, "vision_mlp_ratio": 4,
@@ -95,17 +95,12 @@ def main():
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
     (metrics,) = root.glob("runs/bench_vl_grpo/*/metrics.jsonl")
-    steps = [m for m in map(json.loads, metrics.read_text().splitlines()) if "step_time" in m]
-    timed = steps[1:] or steps
-    tokens = [b["num_tokens"] - a["num_tokens"] for a, b in itertools.pairwise(steps)] or [steps[0]["num_tokens"]]
-    rates = [t / m["step_time"] for t, m in zip(tokens, timed)]
+    figures = step_figures(metrics)
     print("\n| model | image px | image tokens | completions/step | s/step (median) | tokens/s | peak GiB | wall s |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     print(f"| {'tiny_vl' if args.tiny else 'Qwen2-VL-2B arch, random'} | {args.image_size} | "
-          f"{(args.image_size // 28) ** 2} | {args.generations * args.gpus} | {statistics.median(m['step_time'] for m in timed):.2f} | "
-          f"{statistics.median(rates):.0f} | {max(m.get('memory/peak_gib', 0.0) for m in steps):.1f} | "
-          f"{time.perf_counter() - started:.0f} |")
-
+          f"{(args.image_size // 28) ** 2} | {args.generations * args.gpus} | {figures['step']:.2f} | "
+          f"{figures['tokens_per_s']:.0f} | {figures['peak_gib']:.1f} | {time.perf_counter() - started:.0f} |")
 
 if __name__ == "__main__":
     main()
