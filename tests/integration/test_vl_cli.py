@@ -134,3 +134,33 @@ def test_a_corrupt_image_is_reported_at_load_time_with_its_file_and_row(tmp_path
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "bad.png" in proc.stderr and "row 1" in proc.stderr
     assert not (tmp_path / "run" / "stages").exists()  # nothing trained
+
+
+def test_the_same_recipe_runs_under_zero3_on_two_processes(tmp_path):
+    """A VLM through the launcher: 2 CPU processes, ZeRO-3; each stage's final/ is one whole vision-language model."""
+    import os
+
+    from tests.helpers import REPO
+
+    recipe = tmp_path / "vlrun.yaml"
+    recipe.write_text(RECIPE.replace("max_steps: 6, per_device_train_batch_size: 8",
+                                     "max_steps: 4, per_device_train_batch_size: 4")
+                      .replace("per_device_train_batch_size: 8\n    num_generations: 4",
+                               "per_device_train_batch_size: 4\n    num_generations: 4"))
+    env = {"TORCH_EXTENSIONS_DIR": os.environ.get("TORCH_EXTENSIONS_DIR", str(REPO / ".cache" / "torch_extensions"))}
+    run_cli("train", f"recipe={recipe}", "launcher=zero3", "launcher.gpus=2", "launcher.use_cpu=true",
+            "launcher.main_port=0", f"output_dir={tmp_path / 'run'}", cwd=tmp_path, env=env)
+    state = read_state(tmp_path / "run")
+    assert state["finished"] and [s["steps"] for s in state["stages"].values()] == [4, 2, 2]
+    from omegaconf import OmegaConf
+
+    from r1kit.config.schema import ModelSchema
+
+    final = tmp_path / "run" / state["stages"]["visual_rl"]["final"]
+    model, _ = load_model(OmegaConf.structured(ModelSchema), path_override=str(final))
+    built, _ = load_model(OmegaConf.merge(OmegaConf.structured(ModelSchema), {
+        "build": {"name": "tiny_vl", "hidden_size": 32, "vision_dim": 32, "num_heads": 2, "num_kv_heads": 1,
+                  "vision_heads": 2}}))
+    assert model.state_dict().keys() == built.state_dict().keys()  # gathered whole, not ZeRO-3 shards
+    assert all(v.numel() == built.state_dict()[k].numel() for k, v in model.state_dict().items())
+    assert (tmp_path / "run" / "eval" / "visual_rl-heldout.json").is_file()
