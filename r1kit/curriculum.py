@@ -24,6 +24,8 @@ def quiet_libraries():
     """Keep the console to r1kit's progress bars and tables."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     warnings.filterwarnings("ignore", category=FutureWarning)  # deprecations inside TRL/transformers
+    # TRL hands a VLM processor a max_length it does not use; the warning would repeat every GRPO step.
+    warnings.filterwarnings("ignore", message="`max_length` is ignored when `padding`")
     import torch
 
     if not torch.cuda.is_available():

@@ -64,10 +64,11 @@ def load_model(cfg, path_override: str | None = None):
         except OSError as err:
             raise UserError(f"model.path={cfg.path!r} could not be loaded: {err}") from err
     tokenizer = _prepare_tokenizer(cfg, tokenizer, model)
-    if vision_tower(model) is not None:
+    tower = vision_tower(model)
+    if tower is not None:
         set_pixel_bounds(tokenizer, cfg.min_pixels, cfg.max_pixels)
         if cfg.freeze_vision:
-            vision_tower(model).requires_grad_(False)
+            tower.requires_grad_(False)
     elif cfg.freeze_vision or cfg.min_pixels or cfg.max_pixels:
         log.warning("model.freeze_vision/min_pixels/max_pixels are ignored: this is a text-only model.")
     if cfg.lora.enabled and not path_override:

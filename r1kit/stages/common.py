@@ -2,6 +2,7 @@
 
 import os
 
+from r1kit.errors import UserError
 from r1kit.stages.callbacks import MetricsJsonl, RichProgress
 
 
@@ -51,6 +52,13 @@ def _launcher_options(options: dict, launcher: dict, config_cls):
         options.update(use_vllm=True, vllm_mode=mode)
         if mode == "server":
             options.update(vllm_server_host=launcher["vllm_host"] or "127.0.0.1", vllm_server_port=launcher["vllm_port"])
+
+
+def check_images(stage: dict, train_ds, processing_class):
+    """Images need a processor that reads them: fail before training, not inside TRL's collator."""
+    if "images" in train_ds.column_names and not hasattr(processing_class, "image_processor"):
+        raise UserError(f"stages.{stage['name']}: dataset {stage['data']!r} has images but the model is text-only; "
+                        "use a vision-language model (model=tiny_vl, model=qwen2_5_vl_3b_instruct, ...).")
 
 
 def attach_callbacks(trainer, stage_name: str, metrics_file):

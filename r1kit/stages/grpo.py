@@ -10,7 +10,6 @@ dynamic sampling) come from r1kit.stages.algorithms.
 
 import importlib.util
 import time
-import warnings
 
 from transformers import TrainerCallback
 from trl import GRPOConfig, GRPOTrainer
@@ -19,7 +18,7 @@ from r1kit.errors import UserError
 from r1kit.rewards.stack import RewardStack
 from r1kit.stages import algorithms
 from r1kit.stages.checkpoints import AtomicCheckpoints
-from r1kit.stages.common import attach_callbacks, trainer_args
+from r1kit.stages.common import attach_callbacks, check_images, trainer_args
 from r1kit.stages.schedules import StageSchedules
 
 
@@ -88,14 +87,10 @@ def _domain_sampling(trainer, stack, stage: dict, columns: list[str], where: str
 
 def build_grpo_trainer(stage: dict, recipe: dict, model, tokenizer, train_ds, output_dir, run_dir):
     where = f"stages.{stage['name']}"
-    # TRL hands a VLM processor a max_length it does not use; the warning would repeat every step.
-    warnings.filterwarnings("ignore", message="`max_length` is ignored when `padding`")
     if "prompt" not in train_ds.column_names:
         raise UserError(f"{where}: a grpo stage needs prompts, but dataset {stage['data']!r} has columns "
                         f"{train_ds.column_names}.")
-    if "images" in train_ds.column_names and not hasattr(tokenizer, "image_processor"):
-        raise UserError(f"{where}: dataset {stage['data']!r} has images but the model is text-only; use a "
-                        "vision-language model (model=tiny_vl, model=qwen2_5_vl_3b_instruct, ...).")
+    check_images(stage, train_ds, tokenizer)
     if stage.get("use_vllm") and importlib.util.find_spec("vllm") is None:
         raise UserError(f"{where}.use_vllm=true but vLLM is not installed. `pip install vllm`, or set use_vllm=false.")
     stack = RewardStack(stage["rewards"], stage["reward_errors"], f"{where}.rewards")

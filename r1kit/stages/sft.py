@@ -7,7 +7,7 @@ from trl import SFTConfig, SFTTrainer
 
 from r1kit.errors import UserError
 from r1kit.stages.checkpoints import AtomicCheckpoints
-from r1kit.stages.common import attach_callbacks, trainer_args
+from r1kit.stages.common import attach_callbacks, check_images, trainer_args
 
 
 class R1kitSFTTrainer(AtomicCheckpoints, SFTTrainer):
@@ -20,10 +20,8 @@ def build_sft_trainer(stage: dict, recipe: dict, model, tokenizer, train_ds, out
                         f"{stage['data']!r} has no SFT targets (its adapter produced {train_ds.column_names}). "
                         "Give it a `solution` column, or use the chat_sft adapter.")
     args = trainer_args(SFTConfig, stage, recipe, output_dir, run_dir)
-    columns = ["messages"] + [c for c in ("images",) if c in train_ds.column_names]
-    if "images" in columns and not hasattr(tokenizer, "image_processor"):
-        raise UserError(f"stages.{stage['name']}: dataset {stage['data']!r} has images but the model is text-only; "
-                        "use a vision-language model (model=tiny_vl, model=qwen2_5_vl_3b_instruct, ...).")
+    check_images(stage, train_ds, tokenizer)
+    columns = ["messages", "images"] if "images" in train_ds.column_names else ["messages"]
     trainer = R1kitSFTTrainer(model=model, args=args, train_dataset=train_ds.select_columns(columns),
                               processing_class=tokenizer)
     attach_callbacks(trainer, stage["name"], run_dir / "metrics.jsonl")
