@@ -1,0 +1,63 @@
+"""Schema checks every section owner shares: merge onto a dataclass, name the key on a mistake.
+
+The recipe's sections (model, datasets, stages, launcher...) are each checked by the
+package that owns them; these helpers turn OmegaConf's errors into one-line UserErrors
+that name the full key and suggest the closest known one.
+"""
+
+import dataclasses
+import difflib
+
+from omegaconf import OmegaConf
+from omegaconf.errors import ConfigKeyError, ValidationError
+
+from r1kit.errors import UserError
+
+
+def structured(schema, data, where: str):
+    """Merge data onto a dataclass schema, turning OmegaConf's errors into one-line messages."""
+    try:
+        return OmegaConf.merge(OmegaConf.structured(schema), data)
+    except ConfigKeyError as err:
+        key = _full_key(err, where)
+        known = _fields_at(schema, getattr(err, "full_key", "") or "")
+        raise UserError(f"{key}: unknown key.{did_you_mean(key.rsplit('.', 1)[-1], known)} "
+                        f"Known keys here: {', '.join(known)}.") from None
+    except ValidationError as err:
+        key = _full_key(err, where)
+        raise UserError(f"{key}: {str(err).splitlines()[0]}. Fix the value in the recipe or on the command line.") from None
+
+
+def check_missing(cfg, where: str):
+    """UserError for the first required key (`???`) left unset."""
+    for key in OmegaConf.missing_keys(cfg):
+        full = f"{where}.{key}" if where else key
+        raise UserError(f"{full} is required but missing. Set it in the recipe or with `{full}=...`.")
+
+
+def typed(schema, data, where: str) -> dict:
+    """`data` merged onto `schema`, checked and resolved to plain containers with every default filled in."""
+    cfg = structured(schema, data, where)
+    check_missing(cfg, where)
+    return OmegaConf.to_container(cfg, resolve=True)
+
+
+def did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=2, cutoff=0.6)
+    return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+def _fields_at(schema, key: str) -> list[str]:
+    """The field names of the dataclass that holds `key` (a dotted path from `schema`)."""
+    node = schema
+    for part in key.split(".")[:-1]:
+        types = {f.name: f.type for f in dataclasses.fields(node)}
+        if not dataclasses.is_dataclass(types.get(part)):
+            break
+        node = types[part]
+    return [f.name for f in dataclasses.fields(node)]
+
+
+def _full_key(err, where: str) -> str:
+    key = getattr(err, "full_key", None) or "?"
+    return f"{where}.{key}" if where else key
