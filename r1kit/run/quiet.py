@@ -1,0 +1,23 @@
+"""Keep the console to r1kit's own progress bars and tables while libraries load and run."""
+
+import os
+import warnings
+
+
+def quiet_libraries():
+    """Silence the deprecation warnings, progress bars and info logs of torch, datasets and transformers."""
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    warnings.filterwarnings("ignore", category=FutureWarning)  # deprecations inside TRL/transformers
+    # TRL hands a VLM processor a max_length it does not use; the warning would repeat every GRPO step.
+    warnings.filterwarnings("ignore", message="`max_length` is ignored when `padding`")
+    import torch
+
+    if not torch.cuda.is_available():
+        os.environ.setdefault("DS_ACCELERATOR", "cpu")
+    import datasets
+    import transformers
+
+    datasets.disable_progress_bars()
+    datasets.logging.set_verbosity_error()
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
