@@ -42,13 +42,12 @@ def normalize_answer(text: str | None) -> str | None:
 
 
 def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0-100) with linear interpolation, as numpy's default."""
+    """The q-th percentile (0-100) with linear interpolation; NaN for no values, where numpy would raise."""
     if not values:
         return float("nan")
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q / 100
-    low, high = math.floor(pos), math.ceil(pos)
-    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+    import numpy as np
+
+    return float(np.percentile(values, q))
 
 
 def mean(values) -> float | None:

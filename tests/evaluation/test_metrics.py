@@ -1,4 +1,4 @@
-"""pass@k against brute-force enumeration, maj@k on hand-made samples, length statistics."""
+"""pass@k against brute-force enumeration, maj@k on hand-made samples, answer normalisation, length statistics."""
 
 import itertools
 import random
@@ -6,7 +6,6 @@ import random
 import pytest
 
 from r1kit.evaluation.metrics import majority_vote, normalize_answer, pass_at_k, percentile
-from r1kit.evaluation.scoring import extract_answer, summarize
 
 
 def brute_force_pass_at_k(correct: list[bool], k: int) -> float:
@@ -47,12 +46,9 @@ def test_majority_vote_on_hand_made_samples():
     assert majority_vote([None, None], [False, False], 2) is False
 
 
-def test_answers_are_extracted_and_normalised_for_voting():
-    assert extract_answer("<think>so</think><answer> 1 376 </answer>") == "1 376"
-    assert extract_answer("the sum is \\boxed{12}") == "12"
-    assert extract_answer("<think>\\boxed{3}</think>no answer") is None
-    assert extract_answer(None) is None
+def test_answers_are_normalised_for_voting():
     assert normalize_answer("  a \n b ") == "a b" and normalize_answer("  ") is None
+    assert normalize_answer(None) is None
 
 
 def test_percentile_matches_numpy_linear_interpolation():
@@ -60,22 +56,3 @@ def test_percentile_matches_numpy_linear_interpolation():
     values = [3, 1, 4, 1, 5, 9, 2, 6]
     for q in (0, 10, 50, 90, 100):
         assert percentile(values, q) == pytest.approx(float(np.percentile(values, q)))
-
-
-def test_summarize_counts_from_records():
-    def record(i, j, score, tokens, vote):
-        return {"prompt_index": i, "sample": j, "score": score, "correct": score == 1.0, "format": 1.0,
-                "tokens": tokens, "truncated": tokens >= 10, "vote": vote}
-
-    records = [record(0, 0, 1.0, 4, "5"), record(0, 1, 0.0, 10, "4"), record(0, 2, 0.0, 6, "4"),
-               record(1, 0, 0.0, 5, "1"), record(1, 1, 0.0, 5, "2"), record(1, 2, 0.0, 5, "2"),
-               record(2, 0, None, 5, "x"), record(2, 1, None, 5, "x"), record(2, 2, None, 5, "x")]
-    figures = summarize(records, [1, 3], 3)
-    assert figures["prompts"] == 3 and figures["completions"] == 9
-    assert figures["accuracy"] == pytest.approx(1 / 6)  # rows scored None are left out
-    assert figures["pass@1"] == pytest.approx((1 / 3 + 0) / 2)  # prompt 2 has no gold: not counted
-    assert figures["pass@3"] == pytest.approx(0.5)
-    assert figures["maj@3"] == 0.0  # prompt 0 votes "4" (wrong) 2-1
-    assert figures["truncation_rate"] == pytest.approx(1 / 9)
-    assert figures["p90_length"] == pytest.approx(percentile([4, 10, 6, 5, 5, 5, 5, 5, 5], 90))
-
