@@ -1,6 +1,7 @@
 """pass@k against brute-force enumeration, maj@k on hand-made samples, answer normalisation, length statistics."""
 
 import itertools
+import math
 import random
 
 import pytest
@@ -56,3 +57,4 @@ def test_percentile_matches_numpy_linear_interpolation():
     values = [3, 1, 4, 1, 5, 9, 2, 6]
     for q in (0, 10, 50, 90, 100):
         assert percentile(values, q) == pytest.approx(float(np.percentile(values, q)))
+    assert math.isnan(percentile([], 90))  # no completions: no length, where numpy would raise
