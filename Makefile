@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 export TORCH_EXTENSIONS_DIR ?= $(CURDIR)/.cache/torch_extensions
 
-.PHONY: install quickstart quickstart-vl test test-fast smollm2 lint clean
+.PHONY: install quickstart quickstart-vl test test-fast smollm2 lint imports clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -29,13 +29,17 @@ quickstart-vl: install
 smollm2: install
 	bash scripts/fetch_smollm2.sh
 
-test: install smollm2
+# The import contracts in pyproject.toml ([tool.importlinter]): layers and no cycles, in a second.
+imports: install
+	$(BIN)/lint-imports --cache-dir .cache/import_linter
+
+test: install imports smollm2
 	$(BIN)/python -m pytest -q tests
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow" tests
 
-lint: install
+lint: install imports
 	$(BIN)/ruff check r1kit tests scripts
 
 clean:
