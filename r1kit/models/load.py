@@ -6,17 +6,20 @@ a plain model so it can be trained and saved like any other.
 
 import logging
 import os
-import re
 import warnings
 from pathlib import Path
 
-from r1kit.components import import_target, resolve
+from r1kit.components import Registry
 from r1kit.errors import UserError
 from r1kit.models.chat_template import TEMPLATES, has_generation_markers, prefills_think
+from r1kit.models.lora import lora_config
+from r1kit.models.vision import is_vision_language, load_vision_language, set_pixel_bounds, vision_tower
 
 log = logging.getLogger(__name__)
 
-BUILDERS = {"tiny": "r1kit.models.tiny.build_tiny", "tiny_vl": "r1kit.models.tiny_vl.build_tiny_vl"}
+# Named `model.build` because that is the key that names them: errors read "unknown model.build 'tinyy'".
+BUILDERS = Registry("model.build", {"tiny": "r1kit.models.tiny.build_tiny",
+                                    "tiny_vl": "r1kit.models.tiny_vl.build_tiny_vl"})
 
 
 def resolve_dtype(name: str):
@@ -31,112 +34,53 @@ def resolve_dtype(name: str):
             "bf16": torch.bfloat16, "float16": torch.float16, "fp16": torch.float16}[name]
 
 
-def load_model(cfg, path_override: str | None = None):
-    """Return (model, processing_class) for a validated `model` config.
+def load_model(cfg, path_override: str | None = None, apply_lora: bool = True):
+    """Return (model, processing_class) for the validated `model` section (a dict; a DictConfig also works).
 
     `path_override` loads weights saved by an earlier stage instead of the configured source.
     A vision-language model comes back with its processor (which holds the tokenizer).
+    With `model.lora.enabled` the model starting from the configured source comes back wrapped
+    in peft's LoRA; `apply_lora=False` leaves that to the trainer (`peft_config=lora_config(cfg)`).
     """
+    from omegaconf import DictConfig, OmegaConf
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    dtype = resolve_dtype(cfg.dtype)
-    source = path_override or (None if cfg.build or cfg.gguf_file else cfg.path)
+    if isinstance(cfg, DictConfig):
+        cfg = OmegaConf.to_container(cfg, resolve=True)
+    dtype = resolve_dtype(cfg["dtype"])
+    source = path_override or (None if cfg["build"] or cfg["gguf_file"] else cfg["path"])
     if source and is_vision_language(source, cfg):
-        model, tokenizer = _load_vision_language(source, cfg, dtype, trusted=not path_override)
+        model, tokenizer = load_vision_language(source, cfg, dtype, trusted=not path_override)
     elif path_override:
         model = AutoModelForCausalLM.from_pretrained(path_override, dtype=dtype)
         tokenizer = AutoTokenizer.from_pretrained(path_override)
-    elif cfg.build:
-        builder, kwargs = resolve(_builder_spec(cfg.build), {k: import_target(v) for k, v in BUILDERS.items()},
-                                  "model builder")
+    elif cfg["build"]:
+        builder, kwargs = BUILDERS.resolve(cfg["build"])
         model, tokenizer = builder(**kwargs)
         model = model.to(dtype)
-    elif cfg.gguf_file:
+    elif cfg["gguf_file"]:
         model, tokenizer = _load_gguf(cfg, dtype)
     else:
+        options = {"revision": cfg["revision"], "trust_remote_code": cfg["trust_remote_code"]}
         try:
             model = AutoModelForCausalLM.from_pretrained(
-                cfg.path, dtype=dtype, revision=cfg.revision, trust_remote_code=cfg.trust_remote_code,
-                attn_implementation=cfg.attn_implementation,
-            )
-            tokenizer = AutoTokenizer.from_pretrained(cfg.path, revision=cfg.revision,
-                                                      trust_remote_code=cfg.trust_remote_code)
+                cfg["path"], dtype=dtype, attn_implementation=cfg["attn_implementation"], **options)
+            tokenizer = AutoTokenizer.from_pretrained(cfg["path"], **options)
         except OSError as err:
-            raise UserError(f"model.path={cfg.path!r} could not be loaded: {err}") from err
+            raise UserError(f"model.path={cfg['path']!r} could not be loaded: {err}") from err
     tokenizer = _prepare_tokenizer(cfg, tokenizer, model)
     tower = vision_tower(model)
     if tower is not None:
-        set_pixel_bounds(tokenizer, cfg.min_pixels, cfg.max_pixels)
-        if cfg.freeze_vision:
+        set_pixel_bounds(tokenizer, cfg["min_pixels"], cfg["max_pixels"])
+        if cfg["freeze_vision"]:
             tower.requires_grad_(False)
-    elif cfg.freeze_vision or cfg.min_pixels or cfg.max_pixels:
+    elif cfg["freeze_vision"] or cfg["min_pixels"] or cfg["max_pixels"]:
         log.warning("model.freeze_vision/min_pixels/max_pixels are ignored: this is a text-only model.")
-    if cfg.lora.enabled and not path_override:
-        model = _apply_lora(cfg.lora, model)
+    if apply_lora and cfg["lora"]["enabled"] and not path_override:
+        from peft import get_peft_model
+
+        model = get_peft_model(model, lora_config(cfg))
     return model, tokenizer
-
-
-VISION_TOWERS = ("visual", "vision_tower", "vision_model")  # Qwen2/2.5-VL, LLaVA-style, Idefics/SmolVLM
-
-
-def vision_tower(model):
-    """The image encoder (with its projector, where the model keeps them together), or None for a text model."""
-    inner = getattr(model, "model", model)
-    for owner in (model, inner):
-        for name in VISION_TOWERS:
-            if hasattr(owner, name):
-                return getattr(owner, name)
-    return None
-
-
-def is_vision_language(source: str, cfg) -> bool:
-    """True when the checkpoint's config describes an image-text-to-text model."""
-    from transformers import AutoConfig
-
-    try:
-        config = AutoConfig.from_pretrained(source, revision=cfg.revision, trust_remote_code=cfg.trust_remote_code)
-    except (OSError, ValueError):
-        return False  # the causal-LM loader reports what is wrong with the source
-    return getattr(config, "vision_config", None) is not None
-
-
-def _load_vision_language(source: str, cfg, dtype, trusted: bool):
-    """AutoModelForImageTextToText and AutoProcessor (the processor's tokenizer does the text)."""
-    from transformers import AutoModelForImageTextToText, AutoProcessor
-
-    from r1kit.models.compat import allow_processors_without_torchvision
-
-    allow_processors_without_torchvision()
-    options = {"revision": cfg.revision, "trust_remote_code": cfg.trust_remote_code} if trusted else {}
-    try:
-        model = AutoModelForImageTextToText.from_pretrained(
-            source, dtype=dtype, attn_implementation=cfg.attn_implementation if trusted else None, **options)
-        processor = AutoProcessor.from_pretrained(source, **options)
-    except (OSError, ValueError) as err:
-        raise UserError(f"model {source!r} could not be loaded as a vision-language model: {err}") from err
-    return model, processor
-
-
-def set_pixel_bounds(processor, min_pixels: int | None, max_pixels: int | None):
-    """Resize every image into [min_pixels, max_pixels] (Qwen-VL's processor convention)."""
-    image_processor = getattr(processor, "image_processor", None)
-    if image_processor is None or not (min_pixels or max_pixels):
-        return
-    size = dict(image_processor.size)
-    if min_pixels:
-        size["shortest_edge"] = min_pixels
-    if max_pixels:
-        size["longest_edge"] = max_pixels
-    if size.get("shortest_edge", 0) > size.get("longest_edge", float("inf")):
-        raise UserError(f"model.min_pixels ({size['shortest_edge']}) is larger than model.max_pixels "
-                        f"({size['longest_edge']}).")
-    image_processor.size = size
-
-
-def _builder_spec(build):
-    from omegaconf import OmegaConf
-
-    return OmegaConf.to_container(build, resolve=True) if not isinstance(build, (str, dict)) else build
 
 
 def _load_gguf(cfg, dtype):
@@ -175,9 +119,9 @@ def _load_gguf(cfg, dtype):
 
 
 def _split_gguf(cfg) -> tuple[str, str]:
-    gguf = Path(cfg.gguf_file)
-    if cfg.path and not gguf.is_absolute():
-        gguf = Path(cfg.path) / gguf
+    gguf = Path(cfg["gguf_file"])
+    if cfg["path"] and not gguf.is_absolute():
+        gguf = Path(cfg["path"]) / gguf
     if not gguf.is_file():
         raise UserError(f"model.gguf_file: {gguf} does not exist. Give the path of a .gguf file.")
     return str(gguf.parent), gguf.name
@@ -189,8 +133,8 @@ def _prepare_tokenizer(cfg, processing_class, model):
     A processor gets the template on itself and on its tokenizer, which TRL and r1kit both read.
     """
     tokenizer = getattr(processing_class, "tokenizer", processing_class)
-    if cfg.chat_template:
-        tokenizer.chat_template = TEMPLATES.get(cfg.chat_template, cfg.chat_template)
+    if cfg["chat_template"]:
+        tokenizer.chat_template = TEMPLATES.get(cfg["chat_template"], cfg["chat_template"])
         processing_class.chat_template = tokenizer.chat_template
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
@@ -207,20 +151,3 @@ def _prepare_tokenizer(cfg, processing_class, model):
     if model.generation_config is not None and tokenizer.eos_token_id is not None:
         model.generation_config.pad_token_id = tokenizer.pad_token_id
     return processing_class
-
-
-def _apply_lora(lora, model):
-    """LoRA on the language model's linear layers; a vision tower is never adapted."""
-    from peft import LoraConfig, get_peft_model
-
-    vision = vision_tower(model)
-    exclude = None
-    if vision is not None:
-        prefix = next(name for name, module in model.named_modules() if module is vision)
-        exclude = rf"^{re.escape(prefix)}\..*|.*lm_head$"
-    config = LoraConfig(
-        r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
-        target_modules=list(lora.target_modules) if lora.target_modules else "all-linear",
-        exclude_modules=exclude, task_type="CAUSAL_LM",
-    )
-    return get_peft_model(model, config)

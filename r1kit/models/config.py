@@ -1,0 +1,67 @@
+"""The recipe's `model` section: its schema and the checks that run before any weights load."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from r1kit.errors import UserError
+from r1kit.models.load import BUILDERS
+
+DTYPES = {"auto", "float32", "fp32", "bfloat16", "bf16", "float16", "fp16"}
+
+
+@dataclass
+class LoraSchema:
+    """LoRA adapters through peft; off by default."""
+
+    enabled: bool = False
+    r: int = 16
+    alpha: int = 32
+    dropout: float = 0.05
+    target_modules: Any = None  # None means every linear layer
+
+
+@dataclass
+class ModelSchema:
+    """Where the weights come from: exactly one of `path` (hub id or local dir), `gguf_file`, or `build`."""
+
+    path: str | None = None
+    gguf_file: str | None = None
+    build: Any = None  # a builder name ("tiny") or {name|_target_, **kwargs}
+    revision: str | None = None
+    dtype: str = "auto"  # auto: bf16 on a GPU, fp32 on CPU
+    chat_template: str | None = None  # "chatml", a Jinja string, or None for the model's own
+    trust_remote_code: bool = False
+    attn_implementation: str | None = None
+    lora: LoraSchema = field(default_factory=LoraSchema)
+    # Vision-language models (ignored for text-only models):
+    min_pixels: int | None = None  # the processor's resize bounds; None keeps the model's own
+    max_pixels: int | None = None
+    freeze_vision: bool = False  # keep the vision tower (and its merger) fixed; LoRA never touches it
+
+
+def check_model(model: dict):
+    """UserError for the first mistake in a typed `model` section: its source, builder, dtype, or a missing file."""
+    sources = [k for k in ("path", "gguf_file", "build") if model.get(k)]
+    if not sources:
+        raise UserError("model: say where the weights come from: `model.path` (hub id or folder), "
+                        "`model.gguf_file`, or `model.build` (e.g. `model=tiny`).")
+    if model.get("build") and len(sources) > 1:
+        raise UserError(f"model: `build` cannot be combined with {', '.join(s for s in sources if s != 'build')}; "
+                        "keep one source.")
+    if model.get("build"):
+        BUILDERS.resolve(model["build"])  # imports the builder, so a typo fails before anything is built
+    if model["dtype"] not in DTYPES:
+        raise UserError(f"model.dtype={model['dtype']!r}: choose one of {', '.join(sorted(DTYPES))}.")
+    if model.get("gguf_file"):
+        gguf = Path(model["gguf_file"]).expanduser()
+        if model.get("path") and not gguf.is_absolute():
+            gguf = Path(model["path"]) / gguf
+        if not gguf.is_file():
+            raise UserError(f"model.gguf_file: {gguf} does not exist. Give the path of a .gguf file.")
+    elif model.get("path") and _looks_local(model["path"]) and not Path(model["path"]).expanduser().exists():
+        raise UserError(f"model.path: {model['path']} does not exist. Give a model folder or a hub id.")
+
+
+def _looks_local(path: str) -> bool:
+    return path.startswith(("/", "./", "../", "~")) or Path(path).suffix in {".jsonl", ".json", ".parquet", ".csv"}
