@@ -17,6 +17,7 @@ import time
 import pytest
 
 from r1kit import sandbox
+from r1kit.sandbox import runner
 
 HOSTILE_LIMITS = {"time_s": 0.5, "wall_s": 1.5}
 NAMESPACES = sandbox.resolve_isolation() == "namespaces"
@@ -278,7 +279,7 @@ def readable_home(monkeypatch):
 
 @needs_namespaces
 def test_namespaces_hide_homes_and_other_processes(readable_home):
-    hidden = sandbox._hidden_paths()  # HOME is covered wherever it is (here it is in /tmp, which is hidden too)
+    hidden = runner._hidden_paths()  # HOME is covered wherever it is (here it is in /tmp, which is hidden too)
     assert any(readable_home == p or readable_home.startswith(p + "/") for p in hidden)
     source = textwrap.dedent(f"""\
         import os
@@ -298,7 +299,7 @@ def test_namespaces_show_only_what_python_needs_of_the_real_home():
     home = os.path.realpath(os.path.expanduser("~"))
     if not os.path.isdir(home) or home == "/":
         pytest.skip("no home directory")
-    needed = {p[len(home) + 1:].split("/")[0] for p in sandbox._kept_paths(sys.executable, "/nowhere")
+    needed = {p[len(home) + 1:].split("/")[0] for p in runner._kept_paths(sys.executable, "/nowhere")
               if p.startswith(home + "/")}
     result = sandbox.run(f"import os\nprint(sorted(os.listdir({home!r})))", guard=False)
     assert result.status == "ok", result
@@ -343,9 +344,9 @@ def test_a_bad_interpreter_is_a_sandbox_error_not_an_exception():
 
 
 def test_without_namespaces_the_sandbox_falls_back_to_process_limits_and_says_so(monkeypatch):
-    monkeypatch.setattr(sandbox, "_ISOLATION", [])
+    monkeypatch.setattr(runner, "_ISOLATION", [])
     failed = sandbox.Result("sandbox_error", 125, "", "r1kit-sandbox: unshare: Operation not permitted", 0.0, "namespaces")
-    monkeypatch.setattr(sandbox, "run", lambda *args, **kwargs: failed)
+    monkeypatch.setattr(runner, "run", lambda *args, **kwargs: failed)
     with pytest.warns(RuntimeWarning, match="namespaces are not available"):
         assert sandbox.resolve_isolation() == "process"
     assert sandbox.resolve_isolation() == "process"  # decided once
