@@ -1,4 +1,4 @@
-"""Dataset adapters: raw rows in, example rows out (the example-row contract).
+"""Dataset adapters: raw rows in, example rows out (the example-row contract), and the registry that names them.
 
 Every example has `prompt` (chat messages), `answer` (what rewards read) and `task`;
 an adapter that can also build a cold-start target adds `messages` (the prompt plus
@@ -7,12 +7,24 @@ the row on bad data.
 """
 
 from collections.abc import Mapping
-from typing import ClassVar
 
-from r1kit.components import lookup
+from r1kit.components import Registry
 from r1kit.errors import UserError
 
-ADAPTERS: dict[str, type["Adapter"]] = {}
+ADAPTERS = Registry("dataset adapter", {
+    "math_qa": "r1kit.data.math_qa.MathQA",
+    "addition": "r1kit.data.addition.Addition",
+    "chat_sft": "r1kit.data.chat.ChatSFT",
+    "rerank": "r1kit.data.text_adapters.Rerank",
+    "translation": "r1kit.data.text_adapters.Translation",
+    "preference": "r1kit.data.text_adapters.Preference",
+    "mm_math": "r1kit.data.visual.MMMath",
+    "classification": "r1kit.data.visual.Classification",
+    "grounding": "r1kit.data.boxes.Grounding",
+    "detection": "r1kit.data.boxes.Detection",
+    "gui_action": "r1kit.data.gui.GuiAction",
+    "jigsaw": "r1kit.data.jigsaw.Jigsaw",
+})
 
 R1_SYSTEM_PROMPT = (
     "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. "
@@ -22,21 +34,13 @@ R1_SYSTEM_PROMPT = (
 )
 
 
-def register(name: str):
-    def deco(cls):
-        cls.name = name
-        ADAPTERS[name] = cls
-        return cls
-
-    return deco
-
-
-def get_adapter_class(name: str, where: str = "adapter") -> type["Adapter"]:
-    return lookup(name, ADAPTERS, f"dataset adapter ({where})")
+def get_adapter_class(name: str, where: str | None = None) -> type["Adapter"]:
+    """The adapter class a dataset names (registered name or dotted path); errors start with `where`."""
+    return ADAPTERS.resolve(name, where)[0]
 
 
 class Adapter:
-    """Base class: subclasses set `required`/`optional` columns and implement `example`."""
+    """Base class: subclasses set `name`, `required`/`optional` columns and implement `example`."""
 
     name = "adapter"
     required: tuple[str, ...] = ()
@@ -71,389 +75,3 @@ class Adapter:
 
     def example(self, row: Mapping) -> dict:
         raise NotImplementedError
-
-
-def extract_gold(answer: str) -> str:
-    """Gold answer from GSM8K (`... #### 72`) or MATH (`... \\boxed{72}`) style text; else the text itself."""
-    text = str(answer).strip()
-    if "####" in text:
-        return text.rsplit("####", 1)[1].strip().replace(",", "")
-    boxed = last_boxed(text)
-    return boxed if boxed is not None else text
-
-
-def last_boxed(text: str) -> str | None:
-    """Content of the last `\\boxed{...}`, braces balanced."""
-    start = text.rfind("\\boxed{")
-    if start < 0:
-        return None
-    depth, i = 0, start + len("\\boxed")
-    for j in range(i, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[j], 0)
-        if depth == 0:
-            return text[i + 1 : j]
-    return None
-
-
-@register("math_qa")
-class MathQA(Adapter):
-    """Question -> answer, scored with math-verify. An optional `solution` column gives SFT targets."""
-
-    required = ("question",)
-    optional = ("answer", "solution")
-    metric = "math_accuracy"
-
-    def __init__(self, columns=None, system_prompt: str | None = R1_SYSTEM_PROMPT, **options):
-        super().__init__(columns, system_prompt, **options)
-
-    def check_columns(self, available, source):
-        super().check_columns(available, source)
-        if self.columns["answer"] not in available and self.columns["solution"] not in available:
-            raise UserError(f"{source}: the `{self.name}` adapter needs an answer: a column "
-                            f"{self.columns['answer']!r} or a solution {self.columns['solution']!r} with \\boxed{{}}, "
-                            f"but the data has columns {available}. Map yours with `columns: {{answer: <column>}}`.")
-
-    def question_and_gold(self, row) -> tuple[str, str, object, object]:
-        """(question, gold answer, raw answer, solution) of a row; ValueError when either is missing."""
-        question, answer, solution = self.get(row, "question"), self.get(row, "answer"), self.get(row, "solution")
-        if not isinstance(question, str) or not question.strip():
-            raise ValueError(f"column {self.columns['question']!r} is empty")
-        raw = answer if answer not in (None, "") else solution
-        if raw in (None, ""):
-            raise ValueError(f"no answer in {self.columns['answer']!r} or {self.columns['solution']!r}")
-        return question, extract_gold(raw), answer, solution
-
-    def example(self, row):
-        question, gold, answer, solution = self.question_and_gold(row)
-        out = {"prompt": self.prompt(question), "answer": gold, "task": self.name}
-        if solution:
-            out["messages"] = out["prompt"] + [{"role": "assistant", "content": self.target(str(solution), gold)}]
-        elif isinstance(answer, str) and "####" in answer:  # GSM8K carries its reasoning before ####
-            out["messages"] = out["prompt"] + [
-                {"role": "assistant", "content": self.target(answer.rsplit("####", 1)[0], gold)}]
-        return out
-
-    @staticmethod
-    def target(reasoning: str, gold: str) -> str:
-        """A cold-start target: the reasoning in <think>, the gold in <answer> (kept if already tagged)."""
-        if "<think>" in reasoning and "<answer>" in reasoning:
-            return reasoning.strip()
-        return f"<think>{reasoning.strip()}</think><answer>{gold}</answer>"
-
-
-@register("addition")
-class Addition(MathQA):
-    """The quickstart's synthetic task: multi-digit addition with column-by-column carry traces."""
-
-    metric = "exact_match"
-    default_generator: ClassVar[dict] = {"name": "addition"}
-
-    def __init__(self, columns=None, system_prompt: str | None = None, **options):
-        super().__init__(columns, system_prompt, **options)
-
-
-ROLE_ALIASES = {"human": "user", "gpt": "assistant", "bot": "assistant", "model": "assistant"}
-
-
-@register("chat_sft")
-class ChatSFT(Adapter):
-    """Conversations (OpenAI `role/content` or ShareGPT `from/value`) to SFT rows."""
-
-    required = ("messages",)
-
-    def example(self, row):
-        raw = self.get(row, "messages")
-        if not isinstance(raw, list) or not raw:
-            raise ValueError(f"column {self.columns['messages']!r} is not a non-empty list of messages")
-        messages = []
-        for m in raw:
-            if not isinstance(m, Mapping):
-                raise TypeError(f"message {m!r} is not a mapping")
-            role = m.get("role", m.get("from"))
-            content = m.get("content", m.get("value"))
-            role = ROLE_ALIASES.get(role, role)
-            if role not in ("system", "user", "assistant") or not isinstance(content, str):
-                raise ValueError(f"message {dict(m)!r} needs a role (system/user/assistant) and text content")
-            messages.append({"role": role, "content": content})
-        if self.system_prompt and messages[0]["role"] != "system":
-            messages.insert(0, {"role": "system", "content": self.system_prompt})
-        if messages[-1]["role"] != "assistant":
-            raise ValueError("the conversation does not end with an assistant message")
-        prompt = messages[:-1]
-        return {"messages": messages, "prompt": prompt, "answer": messages[-1]["content"], "task": self.name}
-
-
-# --- text tasks: reranking, translation, preference judgment (issue 8) --------------------------------------
-
-_MODE_DEFAULT = object()  # "the system prompt of the adapter's mode"; YAML cannot write it
-
-
-def _row_rng(seed, *texts):
-    """A `random.Random` fixed by the seed and the row's text: the same row shuffles the same way every run."""
-    import random
-
-    return random.Random("\x00".join([str(seed), *(str(t) for t in texts)]))
-
-
-def _text(value, what: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{what} is not a non-empty string")
-    return value.strip()
-
-
-def _check_choice(adapter: str, option: str, value, allowed: tuple) -> None:
-    if value not in allowed:
-        raise TypeError(f"the `{adapter}` adapter option {option}={value!r} must be one of {', '.join(allowed)}")
-
-
-RERANK_LISTWISE_SYSTEM = (
-    "You are RankLLM, an intelligent assistant that can rank passages based on their relevance to the query. "
-    "Given a query and a passage list, you first thinks about the reasoning process in the mind and then provides "
-    "the answer (i.e., the reranked passage list). The reasoning process and answer are enclosed within "
-    "<think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> "
-    "<answer> answer here </answer>."
-)
-
-
-@register("rerank")
-class Rerank(Adapter):
-    """Query + passages + graded relevance -> a setwise (Rank-R1) or listwise (ReasonRank) reranking prompt.
-
-    `passages` is a list of strings (or of `{title, text, docid}` mappings); `relevance`
-    gives each passage's grade (TREC-DL style, 0-3) as a list in passage order, or a
-    mapping from docid, or from 1-based position, to grade (passages it leaves out are
-    grade 0). Rows get `relevance` (grades by passage id [1], [2], ...) for the
-    `rerank_setwise`/`rerank_listwise` rewards, and `answer`: a best passage's label
-    ("[3]", setwise) or the ideal ranking ("[2] > [3] > [1]", listwise).
-    """
-
-    required = ("query", "passages", "relevance")
-    MODES = ("setwise", "listwise")
-
-    def __init__(self, columns=None, system_prompt=_MODE_DEFAULT, mode: str = "setwise", shuffle: bool = False,
-                 seed: int = 0, max_words: int | None = None, **options):
-        _check_choice(self.name, "mode", mode, self.MODES)
-        if max_words is not None and (isinstance(max_words, bool) or not isinstance(max_words, int) or max_words < 1):
-            raise TypeError(f"the `{self.name}` adapter option max_words={max_words!r} must be a positive integer")
-        if system_prompt is _MODE_DEFAULT:
-            system_prompt = R1_SYSTEM_PROMPT if mode == "setwise" else RERANK_LISTWISE_SYSTEM
-        super().__init__(columns, system_prompt, **options)
-        self.mode, self.shuffle, self.seed, self.max_words = mode, shuffle, seed, max_words
-        self.metric = f"rerank_{mode}"
-
-    def _passage(self, value, i: int) -> tuple[str, object]:
-        docid = None
-        if isinstance(value, Mapping):
-            docid = value.get("docid", value.get("id"))
-            value = f"{value.get('title') or ''} {value.get('text') or ''}"
-        text = " ".join(_text(value, f"passage {i + 1}").split())
-        if self.max_words:
-            text = " ".join(text.split(" ")[: self.max_words])
-        return text, docid
-
-    def _grades(self, relevance, docids: list, n: int) -> list[float]:
-        col = self.columns["relevance"]
-        if isinstance(relevance, (list, tuple)):
-            if len(relevance) != n:
-                raise ValueError(f"column {col!r} has {len(relevance)} grades for {n} passages")
-            pairs = list(enumerate(relevance))
-        elif isinstance(relevance, Mapping):
-            by_docid = {str(d): i for i, d in enumerate(docids) if d is not None}
-            pairs = []
-            for key, grade in relevance.items():
-                if grade is None:  # Arrow gives every row the union of the mapping's keys
-                    continue
-                key = str(key).strip()
-                if key in by_docid:
-                    pairs.append((by_docid[key], grade))
-                elif key.strip("[]").isdigit() and 1 <= int(key.strip("[]")) <= n:
-                    pairs.append((int(key.strip("[]")) - 1, grade))
-                else:
-                    raise ValueError(f"column {col!r} grades passage {key!r}, which is neither a docid of this row "
-                                     f"nor a position 1..{n}")
-        else:
-            raise TypeError(f"column {col!r} must be a list of grades (one per passage) or a mapping "
-                             f"docid/position -> grade, not {type(relevance).__name__}")
-        import math
-
-        grades = [0.0] * n
-        for i, grade in pairs:
-            if isinstance(grade, bool) or not isinstance(grade, (int, float)) or not math.isfinite(grade):
-                raise ValueError(f"column {col!r} has a grade {grade!r} that is not a number")
-            grades[i] = float(grade)
-        return grades
-
-    def example(self, row):
-        query = _text(self.get(row, "query"), f"column {self.columns['query']!r}")
-        raw = self.get(row, "passages")
-        if not isinstance(raw, (list, tuple)) or not raw:
-            raise ValueError(f"column {self.columns['passages']!r} is not a non-empty list of passages")
-        passages = [self._passage(p, i) for i, p in enumerate(raw)]
-        grades = self._grades(self.get(row, "relevance"), [d for _, d in passages], len(passages))
-        order = list(range(len(passages)))
-        if self.shuffle:
-            _row_rng(self.seed, query, *(t for t, _ in passages)).shuffle(order)
-        texts, grades = [passages[i][0] for i in order], [grades[i] for i in order]
-        listing = "\n".join(f"[{i + 1}] {t}" for i, t in enumerate(texts))
-        ideal = sorted(range(len(texts)), key=lambda i: (-grades[i], i))
-        if self.mode == "setwise":
-            user = (f'Given the query: "{query}", which of the following documents is most relevant?\n{listing}\n'
-                    "After completing the reasoning process, please provide only the label of the most relevant "
-                    "document to the query, enclosed in square brackets, within the answer tags. For example, if "
-                    "the third document is the most relevant, the answer should be: <think> reasoning process here "
-                    "</think> <answer>[3]</answer>.")
-            answer = f"[{ideal[0] + 1}]"
-        else:
-            n = len(texts)
-            user = (f"I will provide you with {n} passages, each indicated by a numerical identifier []. Rank the "
-                    f"passages based on their relevance to the search query: {query}.\n\n{listing}\n\n"
-                    f"Search Query: {query}.\nRank the {n} passages above based on their relevance to the search "
-                    "query. All the passages should be included and listed using identifiers, in descending order "
-                    "of relevance. The format of the answer should be [] > [], e.g., [2] > [1].")
-            answer = " > ".join(f"[{i + 1}]" for i in ideal)
-        return {"prompt": self.prompt(user), "answer": answer, "relevance": grades, "task": self.name}
-
-
-LANGUAGES = {"en": "English", "zh": "Chinese", "de": "German", "ja": "Japanese", "fr": "French", "es": "Spanish",
-             "ru": "Russian", "ko": "Korean", "cs": "Czech", "it": "Italian", "pt": "Portuguese", "ar": "Arabic",
-             "uk": "Ukrainian", "tr": "Turkish", "nl": "Dutch", "pl": "Polish", "hi": "Hindi", "is": "Icelandic"}
-
-
-def _lang_pair(value, what: str) -> tuple[str, str]:
-    parts = value.strip().split("-") if isinstance(value, str) else []
-    if len(parts) != 2 or not all(p.strip() for p in parts):
-        raise ValueError(f"{what} {value!r} is not a language pair such as 'en-zh'")
-    return parts[0].strip(), parts[1].strip()
-
-
-@register("translation")
-class Translation(Adapter):
-    """Source sentence + reference translation (+ language pair) -> an MT-R1-Zero-style think/answer translation prompt.
-
-    Reads `source` and `reference`, or MT-R1-Zero's own rows (`{"lg": "en-zh", "en": ...,
-    "zh": ...}`: map `columns: {lang_pair: lg}` and the text columns are found by language
-    code). The language pair comes from the `lang_pair` column or the `lang_pair`
-    option. Rows get `answer` (the reference) and `lang_pair` (which picks BLEU's
-    tokenizer in `translation_bleu` and `mt_r1_zero`).
-    """
-
-    optional = ("source", "reference", "lang_pair")
-
-    def __init__(self, columns=None, system_prompt: str | None = None, lang_pair: str | None = None,
-                 answer_tag: str = "answer", **options):
-        super().__init__(columns, system_prompt, **options)
-        if lang_pair is not None:
-            try:
-                _lang_pair(lang_pair, "option lang_pair")
-            except ValueError as err:
-                raise TypeError(f"the `{self.name}` adapter {err}") from None
-        if not isinstance(answer_tag, str) or not answer_tag.isidentifier():
-            raise TypeError(f"the `{self.name}` adapter option answer_tag={answer_tag!r} must be a tag name such as "
-                            "'answer' or 'translate'")
-        self.lang_pair, self.answer_tag = lang_pair, answer_tag
-        self.metric = "translation_bleu" if answer_tag == "answer" else None
-
-    def check_columns(self, available, source):
-        has = {role: self.columns[role] in available for role in self.optional}
-        if has["source"] and has["reference"]:
-            return
-        if self.lang_pair:
-            codes = _lang_pair(self.lang_pair, "option lang_pair")
-            if all(code in available for code in codes):
-                return
-            hint = f"columns named {codes[0]!r} and {codes[1]!r} (the language codes of lang_pair={self.lang_pair!r})"
-        elif has["lang_pair"]:
-            return  # MT-R1-Zero rows: the text columns are named by each row's language codes
-        else:
-            hint = f"a language pair (column {self.columns['lang_pair']!r} or option lang_pair)"
-        raise UserError(f"{source}: the `{self.name}` adapter needs columns {self.columns['source']!r} and "
-                        f"{self.columns['reference']!r}, or {hint}; the data has columns {available}. "
-                        "Map yours with `columns: {source: <column>, reference: <column>}`.")
-
-    def example(self, row):
-        pair = self.get(row, "lang_pair") or self.lang_pair
-        src_code, tgt_code = _lang_pair(pair, f"column {self.columns['lang_pair']!r}") if pair else (None, None)
-        source, reference = self.get(row, "source"), self.get(row, "reference")
-        if source is None and reference is None and src_code:
-            source, reference = row.get(src_code), row.get(tgt_code)
-            where = (f"column {src_code!r}", f"column {tgt_code!r}")
-        else:
-            where = (f"column {self.columns['source']!r}", f"column {self.columns['reference']!r}")
-        source, reference = _text(source, where[0]), _text(reference, where[1])
-        src_name = LANGUAGES.get(src_code, src_code) if src_code else "the source language"
-        tgt_name = LANGUAGES.get(tgt_code, tgt_code) if tgt_code else "the target language"
-        tag = self.answer_tag
-        system = self.system_prompt or (
-            f"You are a helpful translation assistant. There is a conversation between User and Assistant. The user "
-            f"asks for a translation from {src_name} to {tgt_name}, and the Assistant solves it. The Assistant first "
-            "thinks about the reasoning process in the mind and then provides the user with the final translation. "
-            f"The reasoning process and final translation are enclosed within <think> </think> and <{tag}> </{tag}> "
-            f"tags, respectively, i.e., <think> reasoning process here </think><{tag}> final translation here "
-            f"</{tag}>.")
-        prompt = [{"role": "system", "content": system}, {"role": "user", "content": source}]
-        return {"prompt": prompt, "answer": reference, "lang_pair": f"{src_code}-{tgt_code}" if src_code else "",
-                "task": self.name}
-
-
-PREFERENCE_SYSTEM = (
-    "Please act as an impartial judge and evaluate the quality of the responses provided by two AI Chatbots to the "
-    "Client's question displayed below. Compare them on correctness, helpfulness and completeness; do not let the "
-    "order of the responses, their length or the Chatbots' names affect your judgment. First think about the "
-    "comparison in the mind, then give your final judgment. The reasoning and the judgment are enclosed within "
-    "<think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think>"
-    "<answer>[[A]]</answer> if Chatbot A is better, or <answer>[[B]]</answer> if Chatbot B is better."
-)
-
-
-def _response_text(value, what: str) -> str:
-    """A response given as text, or as a conversation whose last assistant message is the response."""
-    if isinstance(value, (list, tuple)):
-        replies = [m.get("content", m.get("value")) for m in value if isinstance(m, Mapping)
-                   and ROLE_ALIASES.get(m.get("role", m.get("from")), m.get("role", m.get("from"))) == "assistant"]
-        value = replies[-1] if replies else None
-    return _text(value, what)
-
-
-def _conversation_text(value, what: str) -> str:
-    if isinstance(value, (list, tuple)):
-        lines = []
-        for m in value:
-            if not isinstance(m, Mapping):
-                raise TypeError(f"{what} has a message {m!r} that is not a mapping")
-            role = m.get("role", m.get("from"))
-            role = ROLE_ALIASES.get(role, role)
-            lines.append(f"{'Client' if role == 'user' else str(role).capitalize()}: {m.get('content', m.get('value'))}")
-        value = "\n".join(lines)
-    return _text(value, what)
-
-
-@register("preference")
-class Preference(Adapter):
-    """Prompt + chosen + rejected -> an RM-R1-style judge prompt with the two responses in a seeded random order.
-
-    The pair is shown as Chatbot A and Chatbot B in an order drawn from a generator
-    seeded with `seed` and the row's text, so it is the same every run and the chosen
-    response is first about half the time. `answer` records where the chosen one went:
-    "A" or "B" (read by `preference_judgment`). Responses may be text or conversations
-    (their last assistant message is used).
-    """
-
-    required = ("prompt", "chosen", "rejected")
-    metric = "preference_judgment"
-
-    def __init__(self, columns=None, system_prompt: str | None = PREFERENCE_SYSTEM, seed: int = 0, **options):
-        super().__init__(columns, system_prompt, **options)
-        self.seed = seed
-
-    def example(self, row):
-        question = _conversation_text(self.get(row, "prompt"), f"column {self.columns['prompt']!r}")
-        chosen = _response_text(self.get(row, "chosen"), f"column {self.columns['chosen']!r}")
-        rejected = _response_text(self.get(row, "rejected"), f"column {self.columns['rejected']!r}")
-        if chosen == rejected:
-            raise ValueError("the chosen and rejected responses are identical, so neither can be preferred")
-        chosen_first = _row_rng(self.seed, question, chosen, rejected).random() < 0.5
-        first, second = (chosen, rejected) if chosen_first else (rejected, chosen)
-        user = (f"[Client Question]\n{question}\n\n[The Start of Chatbot A's Response]\n{first}\n"
-                f"[The End of Chatbot A's Response]\n\n[The Start of Chatbot B's Response]\n{second}\n"
-                "[The End of Chatbot B's Response]")
-        return {"prompt": self.prompt(user), "answer": "A" if chosen_first else "B", "task": self.name}

@@ -7,9 +7,13 @@ cold-started on:
   time (`blind_spot_rate`), but not always, so the right move is still sampled;
 - random slips (`slip_rate`): one column's sum off by one.
 With the defaults the teacher is right on about three problems in four.
+The `addition` adapter reads these rows like `math_qa` and scores them by exact match.
 """
 
 import random
+from typing import ClassVar
+
+from r1kit.data.math_qa import MathQA
 
 
 def solve(a: int, b: int, rng: random.Random | None = None, blind_spot_rate: float = 0.0,
@@ -54,3 +58,14 @@ def generate(n: int = 1000, digits: int = 3, seed: int = 0, blind_spot_rate: flo
             "difficulty": digits,
         })
     return rows
+
+
+class Addition(MathQA):
+    """The quickstart's synthetic task: multi-digit addition with column-by-column carry traces."""
+
+    name = "addition"
+    metric = "exact_match"
+    default_generator: ClassVar[dict] = {"name": "addition"}
+
+    def __init__(self, columns=None, system_prompt: str | None = None, **options):
+        super().__init__(columns, system_prompt, **options)

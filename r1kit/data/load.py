@@ -7,12 +7,12 @@ with its file and line number.
 import json
 from pathlib import Path
 
-from r1kit.components import resolve
+from r1kit.components import Registry
 from r1kit.data.adapters import get_adapter_class
 from r1kit.data.images import storable
 from r1kit.errors import UserError
 
-GENERATORS = {
+GENERATORS = Registry("generator", {
     "addition": "r1kit.data.addition.generate",
     "rerank": "r1kit.data.text_tasks.rerank",
     "translation": "r1kit.data.text_tasks.translation",
@@ -24,7 +24,7 @@ GENERATORS = {
     "jigsaw": "r1kit.data.visual_tasks.jigsaw",
     "gui_action": "r1kit.data.visual_tasks.gui_action",
     "classification": "r1kit.data.visual_tasks.classification",
-}
+})
 PASSTHROUGH = ("difficulty", "domain")  # optional example columns an adapter need not know about
 SUFFIXES = (".jsonl", ".json", ".parquet", ".csv")
 
@@ -41,7 +41,7 @@ def _load_rows(spec: dict, where: str) -> tuple[list[dict], str, list[Path | Non
     adapter_cls = get_adapter_class(spec["adapter"], f"{where}.adapter")
     generator = spec["generator"] or (None if spec["path"] else adapter_cls.default_generator)
     if generator:
-        rows = _generate(generator, where)
+        rows = generate_rows(generator, where)
         return rows, f"{where} (generator)", [None] * len(rows)
     if not spec["path"]:
         raise UserError(f"{where}: give `path` (file, folder or hub id) or `generator`.")
@@ -57,11 +57,9 @@ def _load_rows(spec: dict, where: str) -> tuple[list[dict], str, list[Path | Non
     return rows, f"{where} ({spec['path']})", [None] * len(rows)
 
 
-def _generate(generator, where: str) -> list[dict]:
-    from r1kit.components import import_target
-
-    registry = {k: import_target(v) for k, v in GENERATORS.items()}
-    fn, kwargs = resolve(generator, registry, f"generator of {where}")
+def generate_rows(generator, where: str) -> list[dict]:
+    """The rows a generator spec (`name`, or `{name | _target_, **options}`) makes; `where` names its dataset."""
+    fn, kwargs = GENERATORS.resolve(generator, f"{where}.generator")
     try:
         rows = fn(**kwargs)
     except TypeError as err:

@@ -6,13 +6,12 @@ the easy prompts first and switches to the next level after that part's rows, wh
 how Jigsaw-R1 switches grid size after N prompts and SATURN goes from easy to hard.
 """
 
+from r1kit.data.load import generate_rows
 from r1kit.errors import UserError
 
 
 def by_difficulty(parts: list) -> list[dict]:
     """Rows of each part in order; a part is a generator spec `{name|_target_, difficulty?, **options}`."""
-    from r1kit.data.load import _generate
-
     if not isinstance(parts, list) or not parts:
         raise UserError("generator by_difficulty: `parts` must be a non-empty list of generator specs, easiest first.")
     rows = []
@@ -21,7 +20,7 @@ def by_difficulty(parts: list) -> list[dict]:
             raise UserError(f"generator by_difficulty: parts[{level}] must be a mapping, got {part!r}.")
         part = dict(part)
         difficulty = part.pop("difficulty", None)
-        for row in _generate(part, f"by_difficulty.parts[{level}]"):
+        for row in generate_rows(part, f"by_difficulty.parts[{level}]"):
             row["difficulty"] = difficulty if difficulty is not None else row.get("difficulty", level)
             rows.append(row)
     return rows

@@ -1,0 +1,65 @@
+"""The `gui_action` adapter: a screenshot and an instruction -> the next action, its target box and text."""
+
+import json
+from collections.abc import Mapping
+from typing import ClassVar
+
+from r1kit.data.adapters import R1_SYSTEM_PROMPT
+from r1kit.data.boxes import BoxAdapter, ints
+from r1kit.data.visual import IMAGE_ROLES, check_template, option_error
+
+GUI_ACTIONS = ("click", "type", "scroll", "long_press", "select", "press", "open_app", "navigate_back", "complete")
+GUI_PROMPT = ("{instruction}\nChoose the next action from: {actions}. Answer with one JSON object "
+              '{{"action": <action>, "point": [x, y] on the element to act on, or null, "text": the text to type or '
+              "the direction or key, or null}}, with the point in {space}.")
+
+
+class GuiAction(BoxAdapter):
+    """Screenshot + instruction -> the next action (GUI-R1, UI-R1): its type, target element and text.
+
+    Reads `instruction`, `action` (a name, or a mapping with action/bbox/text), and
+    optionally `bbox` (the target element) and `text` (text typed, scroll direction...).
+    `answer` is `{"action": str, "bbox": [x1, y1, x2, y2] or None, "text": str or None}`,
+    the box in the `coordinates` space.
+    """
+
+    name = "gui_action"
+    required = ("instruction", "action")
+    optional = IMAGE_ROLES + ("bbox", "text")
+    metric = "gui_action"
+    default_generator: ClassVar[dict] = {"name": "gui_action"}
+
+    def __init__(self, columns=None, system_prompt: str | None = R1_SYSTEM_PROMPT, actions=GUI_ACTIONS,
+                 prompt_template: str | None = None, **options):
+        super().__init__(columns, system_prompt, **options)
+        if isinstance(actions, str) or not actions or not all(isinstance(a, str) and a.strip() for a in actions):
+            raise option_error(self.name, "actions", actions, "a non-empty list of action names")
+        self.actions = tuple(a.strip().lower() for a in actions)
+        self.template = check_template(self.name, prompt_template, instruction="", actions="", space="")
+
+    def example(self, row):
+        instruction = self.get(row, "instruction")
+        if not isinstance(instruction, str) or not instruction.strip():
+            raise ValueError(f"column {self.columns['instruction']!r} is empty")
+        action, box, text = self.get(row, "action"), self.get(row, "bbox"), self.get(row, "text")
+        if isinstance(action, Mapping):
+            box = action.get("bbox", box)
+            text = action.get("text", text)
+            action = action.get("action", action.get("type"))
+        if not isinstance(action, str) or action.strip().lower() not in self.actions:
+            raise ValueError(f"column {self.columns['action']!r}: action {action!r} is not one of "
+                             f"{', '.join(self.actions)} (options.actions lists the action space)")
+        action = action.strip().lower()
+        (image,) = images = self.images(row)
+        box = None if box is None or (isinstance(box, (list, tuple)) and not box) else self.box(
+            box, image, f"column {self.columns['bbox']!r}: box")
+        text = None if text is None or (isinstance(text, str) and not text.strip()) else str(text)
+        prompt_text = (self.template or GUI_PROMPT).format(instruction=instruction.strip(),
+                                                           actions=", ".join(self.actions), space=self.space(image))
+        point = [round((box[0] + box[2]) / 2), round((box[1] + box[3]) / 2)] if box else None
+        why = (f"The next action is {action}" + (f" on the element at {ints(box)}" if box else "")
+               + (f" with the text {json.dumps(text, ensure_ascii=False)}" if text else ""))
+        target = (f"<think>{why}.</think><answer>"
+                  f"{json.dumps({'action': action, 'point': point, 'text': text}, ensure_ascii=False)}</answer>")
+        answer = {"action": action, "bbox": box, "text": text}
+        return self.finish(self.prompt(prompt_text, 1), images, answer, target)

@@ -1,0 +1,72 @@
+"""The `math_qa` adapter: a question and its gold answer (GSM8K `####` or MATH `\\boxed{}`), scored with math-verify."""
+
+from r1kit.data.adapters import R1_SYSTEM_PROMPT, Adapter
+from r1kit.errors import UserError
+
+
+def extract_gold(answer: str) -> str:
+    """Gold answer from GSM8K (`... #### 72`) or MATH (`... \\boxed{72}`) style text; else the text itself."""
+    text = str(answer).strip()
+    if "####" in text:
+        return text.rsplit("####", 1)[1].strip().replace(",", "")
+    boxed = last_boxed(text)
+    return boxed if boxed is not None else text
+
+
+def last_boxed(text: str) -> str | None:
+    """Content of the last `\\boxed{...}`, braces balanced."""
+    start = text.rfind("\\boxed{")
+    if start < 0:
+        return None
+    depth, i = 0, start + len("\\boxed")
+    for j in range(i, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[j], 0)
+        if depth == 0:
+            return text[i + 1 : j]
+    return None
+
+
+class MathQA(Adapter):
+    """Question -> answer, scored with math-verify. An optional `solution` column gives SFT targets."""
+
+    name = "math_qa"
+    required = ("question",)
+    optional = ("answer", "solution")
+    metric = "math_accuracy"
+
+    def __init__(self, columns=None, system_prompt: str | None = R1_SYSTEM_PROMPT, **options):
+        super().__init__(columns, system_prompt, **options)
+
+    def check_columns(self, available, source):
+        super().check_columns(available, source)
+        if self.columns["answer"] not in available and self.columns["solution"] not in available:
+            raise UserError(f"{source}: the `{self.name}` adapter needs an answer: a column "
+                            f"{self.columns['answer']!r} or a solution {self.columns['solution']!r} with \\boxed{{}}, "
+                            f"but the data has columns {available}. Map yours with `columns: {{answer: <column>}}`.")
+
+    def question_and_gold(self, row) -> tuple[str, str, object, object]:
+        """(question, gold answer, raw answer, solution) of a row; ValueError when either is missing."""
+        question, answer, solution = self.get(row, "question"), self.get(row, "answer"), self.get(row, "solution")
+        if not isinstance(question, str) or not question.strip():
+            raise ValueError(f"column {self.columns['question']!r} is empty")
+        raw = answer if answer not in (None, "") else solution
+        if raw in (None, ""):
+            raise ValueError(f"no answer in {self.columns['answer']!r} or {self.columns['solution']!r}")
+        return question, extract_gold(raw), answer, solution
+
+    def example(self, row):
+        question, gold, answer, solution = self.question_and_gold(row)
+        out = {"prompt": self.prompt(question), "answer": gold, "task": self.name}
+        if solution:
+            out["messages"] = out["prompt"] + [{"role": "assistant", "content": self.target(str(solution), gold)}]
+        elif isinstance(answer, str) and "####" in answer:  # GSM8K carries its reasoning before ####
+            out["messages"] = out["prompt"] + [
+                {"role": "assistant", "content": self.target(answer.rsplit("####", 1)[0], gold)}]
+        return out
+
+    @staticmethod
+    def target(reasoning: str, gold: str) -> str:
+        """A cold-start target: the reasoning in <think>, the gold in <answer> (kept if already tagged)."""
+        if "<think>" in reasoning and "<answer>" in reasoning:
+            return reasoning.strip()
+        return f"<think>{reasoning.strip()}</think><answer>{gold}</answer>"
