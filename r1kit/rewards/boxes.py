@@ -24,7 +24,8 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from r1kit.rewards.text import answer_span, completion_text, outside_tag
+from r1kit.answers import answer_span, outside_tag
+from r1kit.rewards.text import completion_text
 
 Box = tuple[float, float, float, float]
 

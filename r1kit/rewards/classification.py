@@ -2,10 +2,11 @@
 
 import re
 
+from r1kit.answers import answer_span, outside_tag
 from r1kit.errors import UserError
 from r1kit.rewards.batch import column
 from r1kit.rewards.registry import register
-from r1kit.rewards.text import answer_span, check_tag, completion_text, outside_tag
+from r1kit.rewards.text import check_tag, completion_text
 
 MAX_ANSWER = 1000  # a longer answer is not a class name; it scores 0
 _PUNCTUATION = re.compile(r"[^\w\s]|_")

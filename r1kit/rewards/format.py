@@ -1,7 +1,8 @@
 """Format rewards: did the model write `<think>…</think>` then `<answer>…</answer>`?"""
 
+from r1kit.answers import close_tag, open_tag
 from r1kit.rewards.registry import register
-from r1kit.rewards.text import check_tag, close_tag, completion_text, open_tag
+from r1kit.rewards.text import check_tag, completion_text
 
 
 @register("think_format")

@@ -32,6 +32,7 @@ from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
+from r1kit.answers import answer_span, last_tag_block, outside_tag
 from r1kit.errors import UserError
 from r1kit.rewards.batch import column
 from r1kit.rewards.judge_backends import (  # noqa: F401 - re-exported
@@ -45,7 +46,7 @@ from r1kit.rewards.judge_backends import (  # noqa: F401 - re-exported
     warn_failure,
 )
 from r1kit.rewards.registry import register
-from r1kit.rewards.text import answer_span, check_tag, completion_text, last_tag_block, outside_tag
+from r1kit.rewards.text import check_tag, completion_text
 
 TEMPLATES = {
     # WeThink-style model-based answer check (its hybrid reward's judge for open-ended answers).

@@ -3,10 +3,11 @@
 import re
 from decimal import Decimal, InvalidOperation
 
+from r1kit.answers import answer_span, outside_tag
 from r1kit.errors import UserError
 from r1kit.rewards.batch import column
 from r1kit.rewards.registry import register
-from r1kit.rewards.text import answer_span, check_tag, completion_text, outside_tag
+from r1kit.rewards.text import check_tag, completion_text
 
 
 def _final_answer(completion, require_tags: bool, think_tag: str, answer_tag: str) -> str | None:

@@ -10,11 +10,12 @@ comparison, which is what protects a worker thread, where signals cannot be used
 
 import threading
 
+from r1kit.answers import last_boxed, last_tag_block, outside_tag
 from r1kit.errors import UserError
 from r1kit.rewards.batch import column
 from r1kit.rewards.parallel import map_rows
 from r1kit.rewards.registry import register
-from r1kit.rewards.text import check_tag, completion_text, last_boxed, last_tag_block, outside_tag
+from r1kit.rewards.text import check_tag, completion_text
 
 MAX_SPAN_CHARS = 1000
 MAX_DEPTH = 12

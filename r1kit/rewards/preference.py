@@ -7,10 +7,11 @@ adapter writes to `answer` after shuffling the pair); RM-R1's labels "model_a" a
 
 import re
 
+from r1kit.answers import answer_span
 from r1kit.errors import UserError
 from r1kit.rewards.batch import column
 from r1kit.rewards.registry import register
-from r1kit.rewards.text import answer_span, check_tag, completion_text
+from r1kit.rewards.text import check_tag, completion_text
 
 _STRICT = re.compile(r"\[\[([AB])\]\]")
 # "A", "[A]", "(A)", "**A**", "Chatbot A", "Response A is better", "Assistant B."

@@ -11,10 +11,11 @@ import math
 import re
 from collections.abc import Mapping
 
+from r1kit.answers import close_tag, open_tag
 from r1kit.errors import UserError
 from r1kit.rewards.batch import column
 from r1kit.rewards.registry import register
-from r1kit.rewards.text import check_tag, close_tag, completion_text, open_tag
+from r1kit.rewards.text import check_tag, completion_text
 
 _SPACE = re.compile(r"\s*")
 _INT = re.compile(r"\d+")

@@ -3,10 +3,11 @@
 import difflib
 import re
 
+from r1kit.answers import close_tag, open_tag
 from r1kit.errors import UserError
 from r1kit.rewards.batch import column
 from r1kit.rewards.registry import register
-from r1kit.rewards.text import check_tag, close_tag, completion_text, open_tag
+from r1kit.rewards.text import check_tag, completion_text
 
 MODES = ("auto", "text", "diff")
 _GIT_HEADER = re.compile(r"^diff --git ", re.MULTILINE)

@@ -17,10 +17,11 @@ tag seen once) and a length/repetition penalty to every task; in r1kit those are
 import math
 import re
 
+from r1kit.answers import answer_span
 from r1kit.errors import UserError
 from r1kit.rewards.batch import column
 from r1kit.rewards.registry import register
-from r1kit.rewards.text import answer_span, check_tag, completion_text
+from r1kit.rewards.text import check_tag, completion_text
 
 _YEAR_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 _DIFF = re.compile(r"Event 1: (\d{4}-\d{2}), Event 2: (\d{4}-\d{2})\. Month difference: (\d{1,3})\.")

@@ -11,10 +11,11 @@ Chinese sensibly.
 import re
 import threading
 
+from r1kit.answers import answer_span, close_tag, open_tag, outside_tag
 from r1kit.errors import UserError
 from r1kit.rewards.batch import column
 from r1kit.rewards.registry import register
-from r1kit.rewards.text import answer_span, check_tag, close_tag, completion_text, open_tag, outside_tag
+from r1kit.rewards.text import check_tag, completion_text
 
 TOKENIZERS = ("13a", "intl", "zh", "char", "none", "ja-mecab", "ko-mecab")
 METRICS = ("bleu", "chrf", "bleu+chrf")

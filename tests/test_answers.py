@@ -1,45 +1,8 @@
-"""The text helpers every reward reads model output through."""
+"""Final answers in text: tagged spans, \\boxed{}, and gold answers read by the same rules."""
 
 import pytest
-from reward_cases import chat
 
-from r1kit.errors import UserError
-from r1kit.rewards.text import (
-    answer_span,
-    check_tag,
-    completion_text,
-    last_boxed,
-    last_tag_block,
-    outside_tag,
-    tag_blocks,
-)
-
-
-@pytest.mark.parametrize(
-    ("completion", "expected"),
-    [
-        ("plain", "plain"),
-        (chat("from chat"), "from chat"),
-        ({"role": "assistant", "content": "one message"}, "one message"),
-        ([{"role": "assistant", "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]}], "ab"),
-        (
-            [
-                {"role": "assistant", "content": "call"},
-                {"role": "tool", "content": "tool output"},
-                {"role": "assistant", "content": "final"},
-            ],
-            "call\nfinal",
-        ),
-        (None, ""),
-        (chat(None), ""),
-        ([{"role": "assistant"}], ""),
-        ([], ""),
-        (12345, ""),
-        ([None, "stray", {"content": 3}], ""),
-    ],
-)
-def test_completion_text_reads_every_shape_trl_passes(completion, expected):
-    assert completion_text(completion) == expected
+from r1kit.answers import answer_span, gold_answer, last_boxed, last_tag_block, outside_tag, tag_blocks
 
 
 def test_tag_blocks_match_like_a_non_greedy_regex():
@@ -80,7 +43,12 @@ def test_answer_span_ignores_answers_inside_the_reasoning():
     assert answer_span("<r>x</r><a>3</a>", think_tag="r", answer_tag="a") == "3"
 
 
-@pytest.mark.parametrize("tag", ["", "<think>", "a/b", " think", None, 3])
-def test_check_tag_refuses_names_that_are_not_tags(tag):
-    with pytest.raises(UserError, match="think_tag"):
-        check_tag("think_tag", tag)
+def test_gold_answers_follow_gsm8k_then_the_last_box_then_the_text():
+    solution = r"We have $x = \frac{2}{4}$, so $x = \boxed{\frac{1}{2}}$."
+    assert gold_answer(solution) == r"\frac{1}{2}"
+    assert gold_answer("She sold 1,000 + 72 clips.\n#### 1,072") == "1072"
+    assert gold_answer(" 17 ") == "17" and gold_answer(17) == "17"
+    assert gold_answer(r"\boxed{1} then \boxed{unclosed") == "1"  # as a prediction is read
+    assert gold_answer(r"\fbox{7}") == "7"
+    assert gold_answer(r"\boxed{unbalanced") == r"\boxed{unbalanced"
+    assert gold_answer("\\boxed{" + "9" * 2000 + "}") == "9" * 2000  # a reference is not cut
