@@ -1,4 +1,4 @@
-"""One valid row for each text reward (issue 8), so the hostile-output tests reach their scoring code."""
+"""One valid row for each text reward, so the hostile-output tests reach their scoring code."""
 
 CASES = {
     "rerank_setwise": {"columns": {"relevance": [0, 3, 1, 0, 2]}},

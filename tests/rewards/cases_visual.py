@@ -1,4 +1,4 @@
-"""One valid row for each visual reward (issue 5), so the hostile-output tests reach their scoring code."""
+"""One valid row for each visual reward, so the hostile-output tests reach their scoring code."""
 
 BOX = [10, 20, 110, 220]
 OBJECTS = [{"bbox_2d": [10, 20, 110, 220], "label": "cat"}, {"bbox_2d": [150, 150, 200, 210], "label": "dog"}]

@@ -1,4 +1,4 @@
-"""Completions the reward tests share: a well-formed one and hostile model output."""
+"""What the reward tests share: a well-formed completion, hostile model output, and ways to call a reward."""
 
 GOOD = "<think>2 + 3 = 5</think>\n<answer>5</answer>"
 
@@ -31,3 +31,16 @@ HOSTILE = {
 
 def chat(text: str) -> list[dict]:
     return [{"role": "assistant", "content": text}]
+
+
+def answer_block(text: str) -> str:
+    """A completion that thinks briefly and answers `text`."""
+    return f"<think>looking</think><answer>{text}</answer>"
+
+
+def score(name, completions, options=None, **columns):
+    """Resolve the reward `name` with `options` and score `completions`, each row with the same `columns`."""
+    from r1kit.rewards import resolve
+
+    n = len(completions)
+    return resolve(name, **(options or {}))(completions, **{k: [v] * n for k, v in columns.items()})

@@ -5,7 +5,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from reward_cases import GOOD, HOSTILE
+from cases_visual import CASES as VISUAL_CASES
+from reward_cases import GOOD, HOSTILE, score
 
 from r1kit.rewards import available, resolve
 
@@ -64,3 +65,32 @@ def test_malformed_tags_score_as_the_sources_define():
     assert _call("math_accuracy", [HOSTILE["two_answers"], HOSTILE["boxed_in_think_only"]]) == [1.0, 0.0]
     assert _call("think_format", [HOSTILE["nested"], HOSTILE["wrong_order"], HOSTILE["two_answers"]]) == [0.0] * 3
     assert _call("think_format_soft", [HOSTILE["nested"]]) == [0.5]  # <answer> and </answer> once each
+
+
+# Long, unclosed structures aimed at the visual rewards' parsers (boxes, actions, permutations).
+ADVERSARIAL = {
+    "open_quads": "<answer>" + "[1, 2, 3, " * 20_000 + "</answer>",
+    "spaces_after_pair": "<answer>(1,2)" + " " * 60_000 + "x</answer>",
+    "spaces_in_quad": "<answer>[1" + " " * 60_000 + "</answer>",
+    "open_actions": "<answer>" + "{'action': '" * 10_000 + "</answer>",
+    "many_keys": "<answer>{" + "a: " * 1300 + "}</answer>",
+    "bare_keys": "<answer>" + "a:" * 50_000 + "</answer>",
+    "quotes": "<answer>" + "'" * 100_000 + "</answer>",
+    "open_brackets": "<answer>{'action': 'click', 'point': " + "[" * 3000 + "}</answer>",
+    "long_digits": "<answer>[" + "9" * 100_000 + ", 1, 2, 3]</answer>",
+    "zeros": "<answer>" + "0 " * 100_000 + "</answer>",
+    "braces": "<answer>" + "{" * 50_000 + "}" * 50_000 + "</answer>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(VISUAL_CASES))
+def test_hostile_and_adversarial_output_scores_nothing(name):
+    case = VISUAL_CASES[name]
+    completions = list(HOSTILE.values()) + list(ADVERSARIAL.values())
+    result = {}
+    worker = threading.Thread(target=lambda: result.setdefault("rewards", score(
+        name, completions, case.get("options"), **case["columns"])), daemon=True)
+    worker.start()
+    worker.join(timeout=60)  # a guard against a hang, not a timing assertion
+    assert not worker.is_alive()
+    assert all(r in (0.0, None) for r in result["rewards"]), dict(zip(list(HOSTILE) + list(ADVERSARIAL), result["rewards"]))
