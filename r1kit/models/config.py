@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from r1kit.errors import UserError
-from r1kit.models.load import BUILDERS
+from r1kit.models.load import MODEL_BUILDERS
 
 DTYPES = {"auto", "float32", "fp32", "bfloat16", "bf16", "float16", "fp16"}
 
@@ -50,7 +50,7 @@ def check_model(model: dict):
         raise UserError(f"model: `build` cannot be combined with {', '.join(s for s in sources if s != 'build')}; "
                         "keep one source.")
     if model.get("build"):
-        BUILDERS.resolve(model["build"])  # imports the builder, so a typo fails before anything is built
+        MODEL_BUILDERS.resolve(model["build"], "model.build")  # imported now: a typo fails before any build
     if model["dtype"] not in DTYPES:
         raise UserError(f"model.dtype={model['dtype']!r}: choose one of {', '.join(sorted(DTYPES))}.")
     if model.get("gguf_file"):

@@ -17,9 +17,9 @@ from r1kit.models.vision import is_vision_language, load_vision_language, set_pi
 
 log = logging.getLogger(__name__)
 
-# Named `model.build` because that is the key that names them: errors read "unknown model.build 'tinyy'".
-BUILDERS = Registry("model.build", {"tiny": "r1kit.models.tiny.build_tiny",
-                                    "tiny_vl": "r1kit.models.tiny_vl.build_tiny_vl"})
+# Transitional: config/validate.py still reads these dotted paths; drop the dict once it calls models.config.check_model.
+BUILDERS = {"tiny": "r1kit.models.tiny.build_tiny", "tiny_vl": "r1kit.models.tiny_vl.build_tiny_vl"}
+MODEL_BUILDERS = Registry("model builder", BUILDERS)
 
 
 def resolve_dtype(name: str):
@@ -40,7 +40,7 @@ def load_model(cfg, path_override: str | None = None, apply_lora: bool = True):
     `path_override` loads weights saved by an earlier stage instead of the configured source.
     A vision-language model comes back with its processor (which holds the tokenizer).
     With `model.lora.enabled` the model starting from the configured source comes back wrapped
-    in peft's LoRA; `apply_lora=False` leaves that to the trainer (`peft_config=lora_config(cfg)`).
+    in peft's LoRA; `apply_lora=False` leaves that to the trainer (`peft_config=lora_config(cfg, model)`).
     """
     from omegaconf import DictConfig, OmegaConf
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -55,7 +55,7 @@ def load_model(cfg, path_override: str | None = None, apply_lora: bool = True):
         model = AutoModelForCausalLM.from_pretrained(path_override, dtype=dtype)
         tokenizer = AutoTokenizer.from_pretrained(path_override)
     elif cfg["build"]:
-        builder, kwargs = BUILDERS.resolve(cfg["build"])
+        builder, kwargs = MODEL_BUILDERS.resolve(cfg["build"], "model.build")
         model, tokenizer = builder(**kwargs)
         model = model.to(dtype)
     elif cfg["gguf_file"]:
@@ -79,7 +79,7 @@ def load_model(cfg, path_override: str | None = None, apply_lora: bool = True):
     if apply_lora and cfg["lora"]["enabled"] and not path_override:
         from peft import get_peft_model
 
-        model = get_peft_model(model, lora_config(cfg))
+        model = get_peft_model(model, lora_config(cfg, model))
     return model, tokenizer
 
 

@@ -40,6 +40,15 @@ def test_trainer_wrapping_with_lora_config_trains_what_load_model_wraps():
         wrapped, _ = load_model(cfg)
         plain, _ = load_model(cfg, apply_lora=False)
         assert not hasattr(plain, "peft_config")  # the trainer wraps it, given peft_config=lora_config(cfg)
-        by_trainer = get_peft_model(plain, lora_config(cfg))
         trainable = {n: p.shape for n, p in wrapped.named_parameters() if p.requires_grad}
-        assert trainable == {n: p.shape for n, p in by_trainer.named_parameters() if p.requires_grad}
+        for config in (lora_config(cfg, plain), lora_config(cfg)):  # with or without the model in hand
+            again, _ = load_model(cfg, apply_lora=False)
+            by_trainer = get_peft_model(again, config)
+            assert trainable == {n: p.shape for n, p in by_trainer.named_parameters() if p.requires_grad}
+
+
+def test_the_model_in_hand_pins_the_exclusion_to_its_vision_tower(tiny_vl):
+    model, _ = tiny_vl
+    assert lora_config(vl_cfg(lora={"enabled": True}), model).exclude_modules == r"^model\.visual\..*|.*lm_head$"
+    text, _ = load_model(model_cfg(), apply_lora=False)
+    assert lora_config(model_cfg(lora={"enabled": True}), text).exclude_modules is None
