@@ -1,0 +1,29 @@
+"""The gui_action adapter: actions, their boxes rescaled like grounding's, and the action space."""
+
+import pytest
+
+from r1kit.data.gui import GuiAction
+from tests.data.cases import answer_of, picture, target, user_text
+
+
+def test_gui_action_boxes_rescaled_like_grounding():
+    row = {"image": picture(640, 480), "instruction": "Click Submit", "action": "Click", "bbox": [64, 48, 320, 240]}
+    ex = GuiAction().example(row)
+    assert ex["answer"] == {"action": "click", "bbox": [64.4, 47.6, 322.0, 238.0], "text": None}
+    assert answer_of(target(ex)) == {"action": "click", "point": [193, 143], "text": None}
+    assert user_text(ex).startswith("Click Submit\nChoose the next action from: click, type, scroll,")
+    normalized = GuiAction(coordinates="normalized", box_format="xywh").example(
+        {**row, "bbox": [64, 48, 256, 192], "text": ""})
+    assert normalized["answer"] == {"action": "click", "bbox": [100.0, 100.0, 500.0, 500.0], "text": None}
+
+
+def test_gui_action_as_a_mapping_and_without_a_box():
+    image = picture(320, 240)
+    ex = GuiAction().example({"image": image, "instruction": "Scroll down", "action": {"action": "scroll",
+                                                                                       "text": "down"}})
+    assert ex["answer"] == {"action": "scroll", "bbox": None, "text": "down"}
+    assert answer_of(target(ex)) == {"action": "scroll", "point": None, "text": "down"}
+    with pytest.raises(ValueError, match=r"action 'swipe' is not one of click, type.*options.actions"):
+        GuiAction().example({"image": image, "instruction": "Swipe", "action": "swipe"})
+    assert GuiAction(actions=["swipe"]).example({"image": image, "instruction": "Swipe", "action": "swipe"})[
+        "answer"]["action"] == "swipe"

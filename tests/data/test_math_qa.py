@@ -1,0 +1,63 @@
+"""The math_qa adapter: GSM8K and MATH gold answers, cold-start targets, bad rows."""
+
+import re
+
+import pytest
+
+from r1kit.data.adapters import R1_SYSTEM_PROMPT
+from r1kit.data.load import build_examples
+from r1kit.data.math_qa import MathQA, extract_gold, last_boxed
+from r1kit.errors import UserError
+from tests.data.cases import spec, write_jsonl
+
+
+def test_math_qa_gsm8k_rows():
+    row = {"question": "Natalia sold 48 clips in April and 1,024 in May. How many in all?",
+           "answer": "She sold 48+1,024 = <<48+1024=1072>>1,072 clips.\n#### 1,072"}
+    ex = MathQA().example(row)
+    assert ex["answer"] == "1072" and ex["task"] == "math_qa"
+    assert ex["prompt"] == [{"role": "system", "content": R1_SYSTEM_PROMPT},
+                            {"role": "user", "content": row["question"]}]
+    # GSM8K's reasoning before #### becomes a cold-start target
+    target = ex["messages"][-1]
+    assert target["role"] == "assistant" and ex["messages"][:-1] == ex["prompt"]
+    assert target["content"] == "<think>She sold 48+1,024 = <<48+1024=1072>>1,072 clips.</think><answer>1072</answer>"
+
+
+def test_math_qa_plain_answer_has_no_sft_target():
+    ex = MathQA().example({"question": "2+2?", "answer": "4"})
+    assert ex["answer"] == "4" and "messages" not in ex
+
+
+def test_math_style_boxed_answers_keep_nested_braces():
+    solution = r"We have $x = \frac{2}{4}$, so $x = \boxed{\frac{1}{2}}$."
+    assert last_boxed(solution) == r"\frac{1}{2}"
+    assert last_boxed(r"\boxed{1} then \boxed{\sqrt{\frac{a}{b}}}") == r"\sqrt{\frac{a}{b}}"
+    assert last_boxed(r"\boxed{unbalanced") is None and last_boxed("no box") is None
+    assert extract_gold(solution) == r"\frac{1}{2}" and extract_gold(" 17 ") == "17"
+    ex = MathQA(columns={"question": "problem"}).example({"problem": "Solve 4x = 2.", "solution": solution})
+    assert ex["answer"] == r"\frac{1}{2}"
+    content = ex["messages"][-1]["content"]
+    assert content == rf"<think>{solution}</think><answer>\frac{{1}}{{2}}</answer>"
+
+
+def test_math_qa_solution_already_tagged_is_kept():
+    solution = "<think>6*7 is 42</think><answer>42</answer>"
+    ex = MathQA().example({"question": "6*7?", "answer": "42", "solution": solution})
+    assert ex["answer"] == "42" and ex["messages"][-1]["content"] == solution
+
+
+def test_math_qa_bad_rows_name_the_row(tmp_path):
+    data = write_jsonl(tmp_path / "qa.jsonl", [{"question": "1+1", "answer": "2"}, {"question": "  ", "answer": "3"}])
+    with pytest.raises(UserError, match=rf"datasets\.qa \({re.escape(str(data))}\), row 1: column 'question' is empty"):
+        build_examples(spec("math_qa", path=str(data)), "datasets.qa")
+    data = write_jsonl(tmp_path / "noanswer.jsonl", [{"question": "1+1", "answer": ""}])
+    with pytest.raises(UserError, match=r"row 0: no answer in 'answer' or 'solution'"):
+        build_examples(spec("math_qa", path=str(data)), "datasets.qa")
+
+
+def test_math_qa_needs_an_answer_or_a_solution_column(tmp_path):
+    data = write_jsonl(tmp_path / "q.jsonl", [{"question": "1+1", "gold": "2"}])
+    with pytest.raises(UserError, match=r"needs an answer: a column 'answer' or a solution 'solution'.*\['gold', "
+                                        r"'question'\].*columns: \{answer: <column>\}"):
+        build_examples(spec("math_qa", path=str(data)), "datasets.qa")
