@@ -2,7 +2,7 @@
 
 from r1kit.answers import close_tag, open_tag
 from r1kit.rewards.registry import register
-from r1kit.rewards.text import check_tag, completion_text
+from r1kit.rewards.text import check_tag, completion_text, single_tags
 
 
 @register("think_format")
@@ -23,16 +23,13 @@ def think_format(completions, *, think_tag: str = "think", answer_tag: str = "an
 
 def _is_strict(text: str, think_tag: str, answer_tag: str) -> bool:
     text = text.strip()
-    t_open, t_close = open_tag(think_tag), close_tag(think_tag)
-    a_open, a_close = open_tag(answer_tag), close_tag(answer_tag)
-    if any(text.count(tag) != 1 for tag in (t_open, t_close, a_open, a_close)):
+    positions = single_tags(text, think_tag, answer_tag)
+    if positions is None or not (text.startswith(open_tag(think_tag)) and text.endswith(close_tag(answer_tag))):
         return False
-    if not (text.startswith(t_open) and text.endswith(a_close)):
-        return False
-    i, j = text.find(t_close), text.find(a_open)
+    _, i, j, _ = positions
     # Each tag occurs once, so the order think-close < answer-open with only whitespace
     # between them fixes the whole layout.
-    return len(t_open) <= i < j and text[i + len(t_close) : j].strip() == ""
+    return len(open_tag(think_tag)) <= i < j and text[i + len(close_tag(think_tag)) : j].strip() == ""
 
 
 @register("think_format_soft")

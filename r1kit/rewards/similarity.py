@@ -7,7 +7,7 @@ from r1kit.answers import close_tag, open_tag
 from r1kit.errors import UserError
 from r1kit.rewards.batch import column
 from r1kit.rewards.registry import register
-from r1kit.rewards.text import check_tag, completion_text
+from r1kit.rewards.text import check_tag, completion_text, single_tags
 
 MODES = ("auto", "text", "diff")
 _GIT_HEADER = re.compile(r"^diff --git ", re.MULTILINE)
@@ -117,11 +117,10 @@ def patch_similarity_score(predicted: str, reference: str, mode: str = "auto", m
 def swe_rl_solution(text: str, think_tag: str, answer_tag: str) -> str | None:
     """SWE-RL's `extract_thought_solution`: each of the four tags exactly once, a non-empty thought;
     the stripped solution, or None when the format is wrong."""
-    tags = (open_tag(think_tag), close_tag(think_tag), open_tag(answer_tag), close_tag(answer_tag))
-    if any(text.count(tag) != 1 for tag in tags):
+    if single_tags(text, think_tag, answer_tag) is None:
         return None
-    thought = text.split(tags[0])[1].split(tags[1])[0].strip()
-    solution = text.split(tags[2])[1].split(tags[3])[0].strip()
+    thought = text.split(open_tag(think_tag))[1].split(close_tag(think_tag))[0].strip()
+    solution = text.split(open_tag(answer_tag))[1].split(close_tag(answer_tag))[0].strip()
     return solution if thought else None
 
 

@@ -5,6 +5,7 @@ content, odd message lists) is handled in one place; the answer inside the text 
 with `r1kit.answers`, the rules dataset adapters also read gold answers with.
 """
 
+from r1kit.answers import close_tag, open_tag
 from r1kit.errors import UserError
 
 
@@ -37,6 +38,15 @@ def _content_text(content) -> str:
         parts = [part.get("text") for part in content if isinstance(part, dict)]
         return "".join(part for part in parts if isinstance(part, str))
     return ""
+
+
+def single_tags(text: str, think_tag: str, answer_tag: str) -> list[int] | None:
+    """Where `<think>`, `</think>`, `<answer>`, `</answer>` start, in that order of tags, when
+    each occurs exactly once; None otherwise. The first step of every strict format check."""
+    tags = (open_tag(think_tag), close_tag(think_tag), open_tag(answer_tag), close_tag(answer_tag))
+    if any(text.count(tag) != 1 for tag in tags):
+        return None
+    return [text.find(tag) for tag in tags]
 
 
 def check_tag(option: str, tag) -> None:

@@ -15,7 +15,7 @@ from r1kit.answers import answer_span, close_tag, open_tag, outside_tag
 from r1kit.errors import UserError
 from r1kit.rewards.batch import column
 from r1kit.rewards.registry import register
-from r1kit.rewards.text import check_tag, completion_text
+from r1kit.rewards.text import check_tag, completion_text, single_tags
 
 TOKENIZERS = ("13a", "intl", "zh", "char", "none", "ja-mecab", "ko-mecab")
 METRICS = ("bleu", "chrf", "bleu+chrf")
@@ -181,11 +181,8 @@ def translation_chrf(
 
 def mt_format_ok(text: str, think_tag: str, answer_tag: str) -> bool:
     """MT-R1-Zero's `validate_response_structure`: each of the four tags exactly once, in order."""
-    tags = (open_tag(think_tag), close_tag(think_tag), open_tag(answer_tag), close_tag(answer_tag))
-    if any(text.count(tag) != 1 for tag in tags):
-        return False
-    positions = [text.find(tag) for tag in tags]
-    return positions == sorted(positions)
+    positions = single_tags(text, think_tag, answer_tag)
+    return positions is not None and positions == sorted(positions)
 
 
 @register("mt_r1_zero")
