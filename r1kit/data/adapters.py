@@ -35,7 +35,7 @@ R1_SYSTEM_PROMPT = (
 
 
 def get_adapter_class(name: str, where: str | None = None) -> type["Adapter"]:
-    """The adapter class a dataset names (registered name or dotted path); errors start with `where`."""
+    """The adapter class a dataset names (registered name or dotted path); errors name `where`, the key."""
     return ADAPTERS.resolve(name, where)[0]
 
 

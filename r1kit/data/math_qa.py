@@ -1,29 +1,8 @@
 """The `math_qa` adapter: a question and its gold answer (GSM8K `####` or MATH `\\boxed{}`), scored with math-verify."""
 
+from r1kit.answers import gold_answer
 from r1kit.data.adapters import R1_SYSTEM_PROMPT, Adapter
 from r1kit.errors import UserError
-
-
-def extract_gold(answer: str) -> str:
-    """Gold answer from GSM8K (`... #### 72`) or MATH (`... \\boxed{72}`) style text; else the text itself."""
-    text = str(answer).strip()
-    if "####" in text:
-        return text.rsplit("####", 1)[1].strip().replace(",", "")
-    boxed = last_boxed(text)
-    return boxed if boxed is not None else text
-
-
-def last_boxed(text: str) -> str | None:
-    """Content of the last `\\boxed{...}`, braces balanced."""
-    start = text.rfind("\\boxed{")
-    if start < 0:
-        return None
-    depth, i = 0, start + len("\\boxed")
-    for j in range(i, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[j], 0)
-        if depth == 0:
-            return text[i + 1 : j]
-    return None
 
 
 class MathQA(Adapter):
@@ -52,7 +31,7 @@ class MathQA(Adapter):
         raw = answer if answer not in (None, "") else solution
         if raw in (None, ""):
             raise ValueError(f"no answer in {self.columns['answer']!r} or {self.columns['solution']!r}")
-        return question, extract_gold(raw), answer, solution
+        return question, gold_answer(raw), answer, solution
 
     def example(self, row):
         question, gold, answer, solution = self.question_and_gold(row)

@@ -4,9 +4,10 @@ import re
 
 import pytest
 
+from r1kit.answers import gold_answer, last_boxed
 from r1kit.data.adapters import R1_SYSTEM_PROMPT
 from r1kit.data.load import build_examples
-from r1kit.data.math_qa import MathQA, extract_gold, last_boxed
+from r1kit.data.math_qa import MathQA
 from r1kit.errors import UserError
 from tests.data.cases import spec, write_jsonl
 
@@ -34,7 +35,7 @@ def test_math_style_boxed_answers_keep_nested_braces():
     assert last_boxed(solution) == r"\frac{1}{2}"
     assert last_boxed(r"\boxed{1} then \boxed{\sqrt{\frac{a}{b}}}") == r"\sqrt{\frac{a}{b}}"
     assert last_boxed(r"\boxed{unbalanced") is None and last_boxed("no box") is None
-    assert extract_gold(solution) == r"\frac{1}{2}" and extract_gold(" 17 ") == "17"
+    assert gold_answer(solution) == r"\frac{1}{2}" and gold_answer(" 17 ") == "17"
     ex = MathQA(columns={"question": "problem"}).example({"problem": "Solve 4x = 2.", "solution": solution})
     assert ex["answer"] == r"\frac{1}{2}"
     content = ex["messages"][-1]["content"]
