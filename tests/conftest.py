@@ -4,30 +4,21 @@ Nothing here is autouse, so the reward and integration tests are unaffected.
 """
 
 import copy
-import os
-import subprocess
-import sys
+import functools
 import textwrap
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def _run_r1kit(*args, env=None, cwd=None, timeout=300):
-    """`python -m r1kit ARGS` in a subprocess: (returncode, stdout, stderr)."""
-    full_env = {k: v for k, v in os.environ.items() if k != "R1KIT_DEBUG"}  # tracebacks only when a test asks
-    full_env.update(env or {})
-    proc = subprocess.run([sys.executable, "-m", "r1kit", *args], cwd=cwd or REPO, env=full_env,
-                          capture_output=True, text=True, timeout=timeout, check=False)
-    return proc
+from tests.helpers import run_cli
 
 
 @pytest.fixture(scope="session")
 def r1kit_cli():
-    """Run the real CLI: `r1kit_cli("train", "--cfg", "job", env={...}, cwd=...)` -> CompletedProcess."""
-    return _run_r1kit
+    """Run the real CLI: `r1kit_cli("train", "--cfg", "job", env={...}, cwd=...)` -> CompletedProcess.
+
+    tests.helpers.run_cli that leaves the exit status to the test, with a shorter timeout.
+    """
+    return functools.partial(run_cli, check=False, timeout=300)
 
 
 @pytest.fixture

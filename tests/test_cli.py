@@ -8,7 +8,7 @@ import textwrap
 import pytest
 import yaml
 
-from tests.helpers import REPO as REPO_ROOT
+from tests.helpers import REPO
 
 
 def ok(proc):
@@ -79,7 +79,7 @@ def test_cfg_job_prints_the_composed_quickstart(quickstart_job):
     assert sft["kind"] == "sft" and sft["data"] == "traces" and sft["init_from"] == "previous"
     # defaults of every sft stage (conf/stage/sft.yaml) under the recipe's own values
     assert sft["assistant_only_loss"] is True and sft["lr_scheduler_type"] == "cosine"
-    recipe = yaml.safe_load((REPO_ROOT / "recipes" / "quickstart.yaml").read_text())["stages"]["sft"]
+    recipe = yaml.safe_load((REPO / "recipes" / "quickstart.yaml").read_text())["stages"]["sft"]
     assert sft["max_steps"] == recipe["max_steps"] and sft["learning_rate"] == pytest.approx(recipe["learning_rate"])
     assert "rewards" not in sft  # grpo-only keys are dropped from sft stages
     # schema defaults the recipe does not spell out

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.helpers import REPO, read_metrics, read_state, run_cli
+from tests.helpers import read_metrics, read_state, run_cli
 
 RECIPE = """
 defaults:
@@ -85,7 +85,7 @@ eval: {data: null}
         json.dumps({"question": f"What is {a} + {b}?", "answer": str(a + b)}) for a, b in
         [(2, 3), (7, 8), (12, 30), (5, 5), (9, 1), (40, 2)]))
     out = tmp_path / "run"
-    run_cli("train", f"recipe={recipe}", f"output_dir={out}", env={"R1KIT_SMOLLM2_DIR": str(REPO / ".cache/smollm2")})
+    run_cli("train", f"recipe={recipe}", f"output_dir={out}")
     state = read_state(out)
     assert state["stages"]["rl"]["steps"] == 3
     rl = [m for m in read_metrics(out) if "loss" in m]

@@ -1,17 +1,15 @@
 """Kill a real `r1kit train` with SIGKILL at several points; rerunning the same command must finish
 the curriculum with the same steps per stage as an uninterrupted run, never from a half-written checkpoint."""
 
-import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, read_metrics, read_state, run_cli
+from tests.helpers import REPO, read_metrics, read_state, run_cli, start_cli
 
 RECIPE = """
 defaults:
@@ -49,9 +47,8 @@ eval: {data: null}
 
 
 def _start(workdir: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "r1kit", "train", f"recipe={workdir / 'recipe.yaml'}"],
-                            cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    return start_cli("train", f"recipe={workdir / 'recipe.yaml'}", cwd=workdir, env={"PYTHONPATH": str(REPO)},
+                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
 def _run_dir(workdir: Path) -> Path | None:
