@@ -21,10 +21,11 @@ QWEN_MIN_PIXELS, QWEN_MAX_PIXELS = 56 * 56, 12845056  # Qwen2.5-VL's preprocesso
 def smart_resize(height: int, width: int, factor: int = 28, min_pixels: int = QWEN_MIN_PIXELS,
                  max_pixels: int = QWEN_MAX_PIXELS) -> tuple[int, int]:
     """The (height, width) Qwen2/2.5-VL's image processor resizes an image to: both multiples of `factor`
-    (patch 14 x merge 2), the area within [min_pixels, max_pixels], the aspect ratio kept as well as it can be."""
+    (patch 14 x merge 2), the area within [min_pixels, max_pixels], the aspect ratio kept as well as it can be.
+    transformers' own arithmetic; the aspect-ratio limit is checked first so the message names the image."""
     from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import smart_resize as qwen_smart_resize
 
-    if max(height, width) / min(height, width) > 200:  # checked here too, to name the image's size
+    if max(height, width) / min(height, width) > 200:
         raise ValueError(f"an image of {width}x{height} has an aspect ratio over 200, which Qwen-VL refuses")
     return qwen_smart_resize(height, width, factor, min_pixels, max_pixels)
 
@@ -90,10 +91,12 @@ class BoxAdapter(VisualAdapter):
 
 
 def ints(box) -> str:
+    """A box as `[x1, y1, x2, y2]` text in whole numbers, as a target writes it."""
     return "[" + ", ".join(str(round(v)) for v in box) + "]"
 
 
 def region(box, size) -> str:
+    """Where a box's centre lies in a 3x3 grid of the image ("top left", "center"...), for cold-start traces."""
     cx, cy = (box[0] + box[2]) / 2 / size[0], (box[1] + box[3]) / 2 / size[1]
     row = "top" if cy < 1 / 3 else "bottom" if cy > 2 / 3 else "middle"
     col = "left" if cx < 1 / 3 else "right" if cx > 2 / 3 else "center"
