@@ -13,7 +13,7 @@ own instead of in lock-step, whatever their completions' lengths.
 
 from transformers import TrainerCallback
 
-from r1kit.launch import ranks
+from r1kit.run import ranks
 
 LOGGED = ("accuracy", "format_rate", "mean_length", "truncation_rate")
 

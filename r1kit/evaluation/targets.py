@@ -55,8 +55,7 @@ def resolve_targets(spec, where: str = "model", cfg: dict | None = None) -> list
 
 def _model_config(spec: dict, where: str) -> dict:
     from r1kit.checks import typed
-    from r1kit.config.schema import ModelSchema
-    from r1kit.config.validate import check_model
+    from r1kit.models.config import ModelSchema, check_model
 
     model = typed(ModelSchema, spec, where)
     check_model(model)
@@ -94,7 +93,7 @@ def unique_labels(targets: list[Target]):
 
 def resolve_data(cfg: dict, first: Target) -> tuple[dict, str]:
     """The dataset spec to evaluate on and its display name."""
-    from r1kit.config.validate import check_dataset
+    from r1kit.data.config import check_dataset
 
     data, recipe = cfg["data"], first.recipe
     if isinstance(data, dict):
