@@ -1,9 +1,9 @@
 """Model-scored rewards need a judge service or the policy: their hostile-output tests live with them."""
 
 TESTED_ELSEWHERE = {
-    "judge": "tests/rewards/test_reward_judge.py",
-    "judge_equivalence": "tests/rewards/test_reward_judge.py",
-    "judge_thinking": "tests/rewards/test_reward_judge.py",
-    "judge_consistency": "tests/rewards/test_reward_judge.py",
-    "verifree": "tests/rewards/test_reward_verifree.py",
+    "judge": "tests/rewards/test_judge.py",
+    "judge_equivalence": "tests/rewards/test_judge.py",
+    "judge_thinking": "tests/rewards/test_judge.py",
+    "judge_consistency": "tests/rewards/test_judge.py",
+    "verifree": "tests/rewards/test_verifree.py",
 }
