@@ -18,14 +18,17 @@ def structured(schema, data, where: str):
     """Merge data onto a dataclass schema, turning OmegaConf's errors into one-line messages."""
     try:
         return OmegaConf.merge(OmegaConf.structured(schema), data)
-    except ConfigKeyError as err:
-        key = _full_key(err, where)
+    except (ConfigKeyError, ValidationError) as err:
+        raise UserError(schema_error(err, schema, where)) from None
+
+
+def schema_error(err, schema, where: str) -> str:
+    """The message for OmegaConf refusing a key or a value of `schema` (at `where`, a dotted prefix)."""
+    key = _full_key(err, where)
+    if isinstance(err, ConfigKeyError):
         known = _fields_at(schema, getattr(err, "full_key", "") or "")
-        raise UserError(f"{key}: unknown key.{did_you_mean(key.rsplit('.', 1)[-1], known)} "
-                        f"Known keys here: {', '.join(known)}.") from None
-    except ValidationError as err:
-        key = _full_key(err, where)
-        raise UserError(f"{key}: {str(err).splitlines()[0]}. Fix the value in the recipe or on the command line.") from None
+        return f"{key}: unknown key.{did_you_mean(key.rsplit('.', 1)[-1], known)} Known keys here: {', '.join(known)}."
+    return f"{key}: {str(err).splitlines()[0]}. Fix the value in the recipe or on the command line."
 
 
 def check_missing(cfg, where: str):

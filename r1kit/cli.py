@@ -110,8 +110,10 @@ def run_command(args) -> int:
     if args.multirun:
         flags = (["--cfg", args.cfg] if args.cfg else []) + (["--dry-run"] if args.dry_run else [])
         return _sweep(args.command, recipe, overrides, flags)
-    raw = compose(args.command, overrides, recipe=recipe)
+    from r1kit.config.schema import RecipeSchema
     from r1kit.config.validate import validate
+
+    raw = compose(args.command, overrides, recipe=recipe, schema=RecipeSchema)
 
     config = validate(raw)
     if args.cfg:

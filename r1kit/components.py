@@ -56,23 +56,32 @@ class Registry:
         return decorator
 
     def names(self) -> list[str]:
+        """Every name, sorted."""
         return sorted(self._entries)
+
+    def in_order(self) -> list[str]:
+        """Every name, in the order registered."""
+        return list(self._entries)
 
     def __contains__(self, name) -> bool:
         return name in self._entries
 
-    def get(self, name: str) -> Any:
-        """The component called `name` (a dotted path works too), or a UserError with close matches."""
+    def get(self, name: str, where: str | None = None) -> Any:
+        """The component called `name` (a dotted path works too), or a UserError with close matches.
+
+        `where` names the config key in messages (`datasets.train.generator`); default: the kind.
+        """
+        where = where or self.what
         if name in self._entries:
             entry = self._entries[name]
             if isinstance(entry, str):
-                entry = self._entries[name] = import_target(entry, self.what)
+                entry = self._entries[name] = import_target(entry, where)
             return entry
         if isinstance(name, str) and "." in name:
-            return import_target(name, self.what)
+            return import_target(name, where)
         close = difflib.get_close_matches(str(name), self.names(), n=3)
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        raise UserError(f"unknown {self.what} {name!r}.{hint} Known: {', '.join(self.names())}. "
+        raise UserError(f"unknown {where} {name!r}.{hint} Known: {', '.join(self.names())}. "
                         "Run `r1kit ls` to list them, or give a dotted path to your own (`_target_:`).")
 
     def items(self) -> Iterable[tuple[str, Any]]:
@@ -83,7 +92,7 @@ class Registry:
         """Split a spec into (component, options): a name, or `{name | _target_, **options}`."""
         where = where or self.what
         if isinstance(spec, str):
-            return self._get(spec, where), {}
+            return self.get(spec, where), {}
         if not isinstance(spec, Mapping):
             raise UserError(f"{where} must be a name or a mapping with `name` or `_target_`, got {spec!r}.")
         options = dict(spec)
@@ -92,15 +101,7 @@ class Registry:
             raise UserError(f"{where} has both `name: {name}` and `_target_: {target}`; keep one.")
         if not (target or name):
             raise UserError(f"{where} {dict(spec)!r} needs `name` (see `r1kit ls`) or `_target_` (a dotted path).")
-        return (import_target(target, where) if target else self._get(name, where)), options
-
-    def _get(self, name: str, where: str):
-        try:
-            return self.get(name)
-        except UserError as err:
-            if where == self.what:
-                raise
-            raise UserError(f"{where}: {err}") from None
+        return (import_target(target, where) if target else self.get(name, where)), options
 
 
 # Transitional: the old helpers, until every registry is a Registry.
@@ -109,4 +110,4 @@ def lookup(name: str, registry: Mapping[str, Any], what: str) -> Any:
 
 
 def resolve(spec: Any, registry: Mapping[str, Any], what: str, name_key: str = "name") -> tuple[Callable, dict]:
-    return Registry(what, registry).resolve(spec)
+    return Registry(what, registry).resolve(spec, what)

@@ -1,19 +1,28 @@
-"""Find a recipe and compose it with Hydra: config groups, `key=value`, `+key=value`, `-m` sweeps.
+"""Find a recipe and compose it with Hydra: config groups, stage kinds, algorithm presets, overrides.
 
-A recipe is the primary config; the groups shipped in `r1kit/conf` (model/, data/,
-logger/...) are on the search path, so a recipe's `defaults:` can name them and the
-command line can swap them (`model=smollm2`).
+A recipe is a Hydra config whose `defaults:` pick groups shipped in `r1kit/conf` (model/,
+data/, logger/...). r1kit composes it inside a small primary config of its own, built
+from the recipe's stages, so that Hydra itself merges, in this order (later wins):
+
+    the recipe schema (ConfigStore)  <  each stage's kind defaults (stage/<kind>)
+      <  its algorithm preset (algorithm/<name>)  <  the recipe  <  the command line
+
+On the command line `group=option` swaps a group (model=smollm2, launcher=zero3) and
+`key=value` sets a key whether or not the recipe spells it out (Hydra's `++key=value`):
+which keys exist is decided by validation, which knows the schema and TRL's options.
 """
 
 import itertools
 import os
-import re
 from pathlib import Path
 
 from r1kit.errors import UserError
 
 PACKAGE_CONF = "pkg://r1kit.conf"
+CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 DEFAULT_RECIPE = "quickstart"
+RECIPE_SCHEMA = "r1kit_recipe_schema"
+RUN_CONFIG = "r1kit_run"
 
 
 def recipe_dirs() -> list[Path]:
@@ -62,97 +71,152 @@ def split_recipe(overrides: list[str], default: str | None) -> tuple[str | None,
     return recipe, rest
 
 
-def compose(config_name: str | None, overrides: list[str], recipe: str | None = None) -> dict:
-    """Compose a recipe file (or a package config such as `sft`) with overrides into a plain dict."""
-    from hydra import compose as hydra_compose
+def group_names() -> set[str]:
+    """The config groups r1kit ships (model, data, reward, stage, algorithm, launcher, logger)."""
+    return {p.name for p in CONF_DIR.iterdir() if p.is_dir() and not p.name.startswith("_")}
+
+
+def group_options(group: str) -> list[str]:
+    return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
+
+
+def compose(config_name: str | None, overrides: list[str], recipe: str | None = None, schema=None) -> dict:
+    """Compose a recipe file (or a package config such as `sft`) with overrides into a plain dict.
+
+    `schema` (a dataclass) is merged first, through Hydra's ConfigStore, so that Hydra checks
+    the recipe's keys and types as it composes.
+    """
     from hydra import initialize_config_dir, initialize_config_module
     from hydra.errors import HydraException
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
+    if recipe is not None:
+        path = find_recipe(recipe)
+        context = lambda: initialize_config_dir(str(path.parent), version_base="1.3")  # noqa: E731
+        name, search = path.stem, [f"hydra.searchpath=[{PACKAGE_CONF}]"]
+    else:
+        context = lambda: initialize_config_module("r1kit.conf", version_base="1.3")  # noqa: E731
+        name, search = config_name, []
     try:
-        if recipe is not None:
-            path = find_recipe(recipe)
-            context = initialize_config_dir(str(path.parent), version_base="1.3")
-            name, search = path.stem, [f"hydra.searchpath=[{PACKAGE_CONF}]"]
-        else:
-            context = initialize_config_module("r1kit.conf", version_base="1.3")
-            name, search = config_name, []
-        with context:
-            cfg = _compose_known(hydra_compose, name, search, list(overrides))
+        parsed = _parse(overrides)
+        with context():
+            cfg = _compose_run(name, schema, search, parsed)
         data = OmegaConf.to_container(cfg, resolve=True)
     except (HydraException, OmegaConfBaseException) as err:
-        raise UserError(_hydra_message(err)) from err
+        raise UserError(_message(err, schema)) from err
     except Exception as err:  # yaml syntax errors surface as plain exceptions
         if type(err).__module__.startswith("yaml"):
             raise UserError(f"recipe {recipe or config_name} is not valid YAML: {err}") from err
         raise
-    if recipe is not None:
-        data.setdefault("name", Path(recipe).stem)
+    data.pop("hydra", None)
+    if recipe is not None and data.get("name") in (None, "???"):
+        data["name"] = Path(recipe).stem
     return data
 
 
-def _compose_known(hydra_compose, name: str, search: list[str], overrides: list[str]):
-    """Hydra's compose, with `key=value` also setting keys the recipe leaves to r1kit's defaults.
+def _parse(overrides: list[str]):
+    from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    Hydra only overrides keys present in the composed YAML, but a recipe need not spell
-    out every schema default (`output_dir`, `model.dtype`, a stage's `max_steps`...).
-    Such an override is retried as `++key=value` and validation judges the key; a group
-    given without its package (`data=x` for `data@datasets.train`) gets the package
-    Hydra suggests, and a group the recipe's defaults do not list (`launcher=zero3`) is
-    added as `+launcher=zero3`.
-    """
-    from hydra.errors import ConfigCompositionException
-
-    for _ in range(len(overrides) + 1):
-        try:
-            return hydra_compose(name, overrides=search + overrides)
-        except ConfigCompositionException as err:
-            fixed = _retry_override(err, overrides)
-            if fixed is None:
-                raise
-            overrides = fixed
-    return hydra_compose(name, overrides=search + overrides)
+    return OverridesParser.create().parse_overrides(list(overrides))
 
 
-def _retry_override(err, overrides: list[str]) -> list[str] | None:
-    """The overrides with the one Hydra refused rewritten, or None when it cannot be rewritten.
+def _compose_run(name: str, schema, search: list[str], parsed):
+    """Compose `name` once as written to learn its groups and stages, then inside r1kit's primary config."""
+    from hydra import compose as hydra_compose
+    from hydra.core.config_store import ConfigStore
+    from omegaconf import OmegaConf, open_dict
 
-    Validation, not Hydra, decides which keys exist (it knows the schema, the stage
-    defaults and TRL's options, and suggests fixes), so a refused `key=value` becomes
-    `++key=value` and is checked there.
-    """
-    match = re.match(r"Could not override '([^']+)'\.", str(err))
-    if not match:
-        return None
-    key = match.group(1)
-    for i, o in enumerate(overrides):
-        if o.startswith(("+", "~")) or o.split("=", 1)[0] != key:
+    first = hydra_compose(name, overrides=search, return_hydra_config=True)
+    choices = dict(first.hydra.runtime.choices)
+    stages = OmegaConf.to_container(first.get("stages") or {}, resolve=False) if "stages" in first else {}
+    overrides = [_as_hydra_override(o, choices) if _stage_group(o) is None
+                 else "++stages.{}.{}={}".format(*_stage_group(o), o.value()) for o in parsed]
+    defaults = [RECIPE_SCHEMA] if schema is not None else []
+    defaults += _stage_defaults(stages, parsed)
+    defaults += [name, "_self_"]
+    store = ConfigStore.instance()
+    if schema is not None:
+        store.store(name=RECIPE_SCHEMA, node=schema)
+    store.store(name=RUN_CONFIG, node={"defaults": defaults})
+    cfg = hydra_compose(RUN_CONFIG, overrides=search + overrides)
+    with open_dict(cfg):
+        cfg.pop("hydra", None)
+    return cfg
+
+
+def _as_hydra_override(o, choices: dict) -> str:
+    """The override as Hydra should see it: keys are set or added (`++`), groups are swapped or added."""
+    line = o.input_line
+    key = o.key_or_group
+    if o.package is not None or key in group_names() or key in choices:
+        if o.is_add() or o.is_force_add() or o.is_delete() or o.package is not None or key in choices:
+            return line
+        packaged = [c for c in choices if c.startswith(f"{key}@")]
+        if len(packaged) == 1:  # `data=x` where the recipe picks `data@datasets.train`
+            return f"{packaged[0]}={line.split('=', 1)[1]}"
+        return "+" + line  # a group the recipe does not list yet (launcher=zero3)
+    if o.is_add() or o.is_force_add() or o.is_delete():
+        return line
+    return "++" + line
+
+
+def _stage_defaults(stages: dict, parsed) -> list[dict]:
+    """Defaults-list entries that merge each stage's kind defaults and algorithm preset under the recipe."""
+    plan = {name: {"kind": (spec or {}).get("kind"), "algorithm": (spec or {}).get("algorithm")}
+            for name, spec in (stages or {}).items() if isinstance(spec, dict)}
+    for o in parsed:  # the command line may add a stage, or change a stage's kind or algorithm
+        if _stage_group(o):  # the group form, `algorithm@stages.rl=dapo`: merged in the same place
+            stage, key = _stage_group(o)
+            plan.setdefault(stage, {"kind": None, "algorithm": None})[key] = o.value()
             continue
-        package = re.search(rf"Did you mean to override ({re.escape(key)}@[\w.]+)\?", str(err))
-        if package and "." not in key:
-            return overrides[:i] + [f"{package.group(1)}={o.split('=', 1)[1]}"] + overrides[i + 1:]
-        if (Path(__file__).resolve().parents[1] / "conf" / key).is_dir():  # a group the recipe does not list
-            return overrides[:i] + ["+" + o] + overrides[i + 1:]
-        return overrides[:i] + ["++" + o] + overrides[i + 1:]
+        parts = o.key_or_group.split(".")
+        if parts[0] != "stages" or o.package is not None:
+            continue
+        if len(parts) == 2 and o.is_delete():
+            plan.pop(parts[1], None)
+        elif len(parts) == 3 and parts[2] in ("kind", "algorithm") and not o.is_delete():
+            plan.setdefault(parts[1], {"kind": None, "algorithm": None})[parts[2]] = o.value()
+    kinds, algorithms = group_options("stage"), group_options("algorithm")
+    entries = []
+    for stage, picks in plan.items():
+        if picks["kind"] in kinds:
+            entries.append({f"stage@stages.{stage}": picks["kind"]})
+            if picks["kind"] == "grpo" and picks["algorithm"] in algorithms:
+                entries.append({f"algorithm@stages.{stage}": picks["algorithm"]})
+    return entries
+
+
+def _stage_group(o) -> tuple[str, str] | None:
+    """(stage, "kind" | "algorithm") for `stage@stages.<name>=...` and `algorithm@stages.<name>=...`."""
+    if o.key_or_group in ("stage", "algorithm") and (o.package or "").startswith("stages.") and not o.is_delete():
+        return o.package.split(".", 1)[1], "kind" if o.key_or_group == "stage" else "algorithm"
     return None
 
 
-def _hydra_message(err: Exception) -> str:
+def _message(err: Exception, schema) -> str:
+    """One line for a composition error: the key and the fix when the schema refused it, else Hydra's text."""
+    from omegaconf.errors import ConfigKeyError, ValidationError
+
+    from r1kit.checks import schema_error
+
+    cause = err
+    while cause is not None and not isinstance(cause, (ConfigKeyError, ValidationError)):
+        cause = cause.__cause__
+    if cause is not None and schema is not None and getattr(cause, "full_key", None):
+        return schema_error(cause, schema, "")
     text = str(err).split("\nConfig search path:")[0].strip()
-    cause = err.__cause__
-    if cause is not None and str(cause) and str(cause) not in text:
-        text += f"\n{cause}"
+    if err.__cause__ is not None and str(err.__cause__) and str(err.__cause__) not in text:
+        text += f"\n{err.__cause__}"
     return text
 
 
 def expand_sweeps(overrides: list[str]) -> list[list[str]]:
     """`-m a=1,2 b=x,y` -> one override list per combination (Hydra's basic sweeper semantics)."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
     try:
-        parsed = OverridesParser.create().parse_overrides(overrides)
+        parsed = _parse(overrides)
     except HydraException as err:
         raise UserError(str(err)) from err
     choices = []

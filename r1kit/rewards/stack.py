@@ -1,6 +1,7 @@
 """A stage's reward stack: the configured rewards, their weights, timing and error policy.
 
-Each entry of a stage's `rewards:` is `{name | _target_, weight, kwargs}`. The stack
+Each entry of a stage's `rewards:` is `{name | _target_, weight, schedule, **options}`, the
+options beside the name like every other component (or under `kwargs:`). The stack
 wraps every reward so that
 
 - a reward that raises on some rows never kills a long run mysteriously: with
@@ -19,7 +20,8 @@ from r1kit.errors import UserError
 from r1kit.rewards.registry import resolve
 
 log = logging.getLogger(__name__)
-ENTRY_KEYS = {"name", "_target_", "weight", "kwargs", "schedule"}
+# A reward entry is `{name | _target_, weight, schedule, **options}`; options may also sit under `kwargs:`.
+STACK_KEYS = {"name", "_target_", "weight", "kwargs", "schedule"}
 
 
 class RewardError(RuntimeError):
@@ -35,8 +37,6 @@ class GuardedReward:
         self.errors = 0
 
     def __call__(self, completions, **columns):
-        if self is self.stack.functions[0]:
-            self.stack.observe(columns)
         started = time.perf_counter()
         try:
             scores = list(self.fn(completions, **columns))
@@ -44,8 +44,6 @@ class GuardedReward:
             scores = self._row_by_row(completions, columns)
         finally:
             self.stack.seconds += time.perf_counter() - started
-        if self.stack.domains is not None:
-            self.stack.domain_scores.append((self, scores))
         return scores
 
     def _row_by_row(self, completions, columns):
@@ -75,10 +73,7 @@ class RewardStack:
         if not entries:
             raise UserError(f"{where}: a grpo stage needs at least one reward.")
         self.seconds = 0.0
-        self.functions, self.weights, self.schedules = [], [], []
-        self.difficulties: list[float] = []  # the `difficulty` column of the rows scored since the last log
-        self.domains = None  # the `domain` column of the batch being scored, when a sampler asks for it
-        self.domain_scores: list = []  # (reward, scores) for that batch
+        self.functions, self.weights, self.schedules = [], [], []  # a schedule is checked and run by the trainer
         for i, entry in enumerate(entries):
             fn, weight, schedule = self._resolve(entry, f"{where}[{i}]")
             self.functions.append(GuardedReward(fn, policy, self))
@@ -94,36 +89,19 @@ class RewardStack:
         if isinstance(entry, str):
             entry = {"name": entry}
         if not isinstance(entry, Mapping):
-            raise UserError(f"{where}: a reward is a name or a mapping {{name|_target_, weight, kwargs}}, got {entry!r}.")
-        unknown = set(entry) - ENTRY_KEYS
-        if unknown:
-            raise UserError(f"{where}: unknown key(s) {sorted(unknown)}; a reward entry takes "
-                            f"{', '.join(sorted(ENTRY_KEYS))} (options go under `kwargs:`).")
+            raise UserError(f"{where}: a reward is a name or a mapping {{name|_target_, weight, **options}}, got {entry!r}.")
         weight = entry.get("weight", 1.0)
         if isinstance(weight, bool) or not isinstance(weight, (int, float)):
             raise UserError(f"{where}.weight={weight!r}: expected a number.")
         kwargs = entry.get("kwargs") or {}
         if not isinstance(kwargs, Mapping):
             raise UserError(f"{where}.kwargs must be a mapping of options, got {kwargs!r}.")
+        options = {**{k: v for k, v in entry.items() if k not in STACK_KEYS}, **kwargs}
         try:
-            fn = resolve(name=entry.get("name"), target=entry.get("_target_"), **kwargs)
+            fn = resolve(name=entry.get("name"), target=entry.get("_target_"), **options)
         except UserError as err:
             raise UserError(f"{where}: {err}") from None
-        schedule = None
-        if entry.get("schedule") is not None:
-            from r1kit.rewards.schedule import check_schedule
-
-            schedule = check_schedule(entry["schedule"], where)
-        return fn, float(weight), schedule
-
-    def observe(self, columns: Mapping):
-        """Remember the batch's `difficulty` values (and `domain`s, when tracked) for logs and samplers."""
-        if self.domains is not None:
-            self.domains = list(columns.get("domain") or [])
-            self.domain_scores = []
-        values = columns.get("difficulty")
-        if isinstance(values, list):
-            self.difficulties += [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        return fn, float(weight), entry.get("schedule")
 
     def bind_policy(self, model, processing_class, args=None) -> list[str]:
         """Hand the policy to the rewards that score with it (VeriFree); returns their names.
@@ -142,15 +120,6 @@ class RewardStack:
                 fn.bind_policy(model, processing_class, args)
                 bound.append(reward.__name__)
         return bound
-
-    def weighted_totals(self) -> list[float | None]:
-        """The batch just scored: each row's weighted reward (None where every reward was None)."""
-        totals = []
-        for row in range(len(self.domains or [])):
-            parts = [self.weights[self.functions.index(fn)] * scores[row] for fn, scores in self.domain_scores
-                     if row < len(scores) and scores[row] is not None]
-            totals.append(sum(parts) if parts else None)
-        return totals
 
     @property
     def errors(self) -> dict[str, int]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from transformers.trainer_utils import get_last_checkpoint, rotate_checkpoints
 
-from r1kit.launch import ranks
+from r1kit.run import ranks
 
 STAGING = ".staging"
 

@@ -1,71 +1,85 @@
-"""What every stage shares: TRL arguments from a stage config, logging set-up, the callbacks."""
+"""What every stage kind shares: r1kit's own stage keys, the TRL-option checks, callbacks, image checks."""
 
-import os
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
+from omegaconf import MISSING
+
+from r1kit.checks import did_you_mean
 from r1kit.errors import UserError
 from r1kit.stages.callbacks import MetricsJsonl, RichProgress
 
-
-def trainer_args(config_cls, stage: dict, recipe: dict, output_dir, run_dir):
-    """Build trl.SFTConfig / GRPOConfig: the stage's options plus what r1kit manages."""
-    import torch
-
-    from r1kit.config.validate import trainer_options
-    from r1kit.models.load import resolve_dtype
-
-    options = trainer_options(stage)
-    dtype = resolve_dtype(recipe["model"]["dtype"])
-    options.setdefault("bf16", dtype == torch.bfloat16)
-    options.setdefault("fp16", dtype == torch.float16)
-    options.setdefault("seed", recipe["seed"])
-    if not torch.cuda.is_available():
-        if os.environ.get("ACCELERATE_USE_DEEPSPEED", "").lower() == "true":
-            # DeepSpeed on CPU: use_cpu would switch DeepSpeed off, and accelerate names no backend without CUDA
-            options.setdefault("ddp_backend", "gloo")
-        else:
-            options.setdefault("use_cpu", True)
-    _launcher_options(options, recipe["launcher"], config_cls)
-    backend = recipe["logger"]["backend"]
-    if backend == "wandb":  # the user's environment wins; offline unless told otherwise
-        for var, value in (("WANDB_MODE", recipe["logger"]["mode"]), ("WANDB_PROJECT", recipe["logger"]["project"]),
-                           ("WANDB_DIR", str(run_dir))):
-            os.environ[var] = os.environ.get(var) or value
-    if backend == "tensorboard":
-        os.environ["TENSORBOARD_LOGGING_DIR"] = str(run_dir / "tensorboard")
-    return config_cls(
-        output_dir=str(output_dir),
-        report_to=[] if backend == "none" else [backend],
-        run_name=f"{recipe['name']}/{stage['name']}",
-        disable_tqdm=True,
-        **options,
-    )
+# TRL options r1kit sets itself: the run directory, logging and the seed come from the recipe.
+MANAGED = {"output_dir", "report_to", "run_name", "resume_from_checkpoint", "disable_tqdm"}
 
 
-def _launcher_options(options: dict, launcher: dict, config_cls):
-    """What the launcher sets for every stage: activation checkpointing, mixed precision, vLLM generation."""
-    if launcher["gradient_checkpointing"] is not None:
-        options["activation_checkpointing"] = launcher["gradient_checkpointing"]
-    if launcher["mixed_precision"] is not None:
-        options.update(bf16=launcher["mixed_precision"] == "bf16", fp16=launcher["mixed_precision"] == "fp16")
-    mode = launcher["vllm_mode"]
-    if mode and "use_vllm" in config_cls.__dataclass_fields__:
-        options.update(use_vllm=True, vllm_mode=mode)
-        if mode == "server":
-            options.update(vllm_server_host=launcher["vllm_host"] or "127.0.0.1", vllm_server_port=launcher["vllm_port"])
+@dataclass
+class StageSchema:
+    """r1kit's keys of every stage; a kind adds its own, and every other key is a TRL trainer option."""
+
+    kind: str = MISSING  # sft | grpo
+    data: Any = MISSING  # a key of `datasets`, or a list of keys (rows are mixed; each row's domain is its key)
+    init_from: str = "previous"  # previous | base | <stage name> | <path to a model>
+    evaluate: bool | None = None  # None: follow eval.after_each_stage
 
 
-def check_images(stage: dict, train_ds, processing_class):
+@cache
+def trainer_fields(config_class) -> dict:
+    return {f.name: f for f in dataclasses.fields(config_class) if f.init}
+
+
+def check_trainer_options(where: str, kind: str, config_class, own_keys, options: dict):
+    """Every TRL option of a stage exists in the kind's TRL config and has a fitting type."""
+    fields = trainer_fields(config_class)
+    for key, value in options.items():
+        if key in MANAGED:
+            raise UserError(f"{where}.{key} is set by r1kit (run directory and logger); remove it from the stage.")
+        if key not in fields:
+            hint = did_you_mean(key, list(fields) + list(own_keys))
+            raise UserError(f"{where}.{key}: unknown key for a {kind} stage.{hint} A stage takes r1kit's keys "
+                            f"({', '.join(sorted(own_keys))}) and the options of trl.{config_class.__name__}.")
+        expected = _type_mismatch(fields[key].type, value)
+        if expected:
+            raise UserError(f"{where}.{key}={value!r}: expected {expected}.")
+
+
+def _type_mismatch(annotation, value) -> str | None:
+    """Name the expected type when `value` clearly does not fit a simple annotation, else None."""
+    simple = {int: "an integer", float: "a number", bool: "true or false", str: "a string",
+              list: "a list", dict: "a mapping", type(None): "null"}
+    args = typing.get_args(annotation) if isinstance(annotation, types.UnionType) or \
+        typing.get_origin(annotation) is typing.Union else (annotation,)
+    kinds = [typing.get_origin(a) or a for a in args]
+    if any(k not in simple for k in kinds):
+        return None  # enums and other rich types are left to TRL
+    for k in kinds:
+        if k is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return None
+        if k is int and isinstance(value, int) and not isinstance(value, bool):
+            return None
+        if k not in (int, float) and isinstance(value, k):
+            return None
+    return " or ".join(simple[k] for k in kinds)
+
+
+def check_images(plan):
     """Images need a processor that reads them: fail before training, not inside TRL's collator."""
-    if "images" in train_ds.column_names and not hasattr(processing_class, "image_processor"):
-        raise UserError(f"stages.{stage['name']}: dataset {stage['data']!r} has images but the model is text-only; "
+    if "images" in plan.train_dataset.column_names and not hasattr(plan.processing_class, "image_processor"):
+        raise UserError(f"{plan.where}: dataset {plan.stage['data']!r} has images but the model is text-only; "
                         "use a vision-language model (model=tiny_vl, model=qwen2_5_vl_3b_instruct, ...).")
 
 
-def attach_callbacks(trainer, stage_name: str, metrics_file):
-    """Swap the default console printer for a rich progress bar and log to metrics.jsonl."""
+def install_callbacks(trainer, plan, own=()):
+    """The plan's callbacks, then the kind's `own`, ahead of TRL's; metrics.jsonl and a progress bar last."""
     from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
+    first = [make(trainer) for make in plan.callbacks] + list(own)
+    trainer.callback_handler.callbacks[:0] = first
     trainer.remove_callback(PrinterCallback)
     trainer.remove_callback(ProgressCallback)
-    trainer.add_callback(MetricsJsonl(metrics_file, stage_name))
-    trainer.add_callback(RichProgress(stage_name))
+    trainer.add_callback(MetricsJsonl(plan.metrics_file, plan.name))
+    trainer.add_callback(RichProgress(plan.name))

@@ -1,42 +1,101 @@
-"""A GRPO stage: TRL's GRPOTrainer with the stage's reward stack.
+"""A GRPO stage: TRL's GRPOTrainer with the stage's reward stack and the algorithm hooks it asks for.
 
 Every GRPOConfig option is reachable from YAML (num_generations, max_completion_length,
 temperature, top_p, beta, epsilon/epsilon_high, loss_type, scale_rewards,
 mask_truncated_completions, importance_sampling_level, num_iterations,
 steps_per_generation, use_vllm...). Prompts and the other example columns (`answer`,
-`task`, ...) reach the rewards as keyword arguments. The variants TRL lacks (StableReinforce,
-dynamic sampling) come from r1kit.stages.algorithms.
+`task`, ...) reach the rewards as keyword arguments. What TRL lacks (StableReinforce,
+dynamic sampling, domain sampling, reward schedules) comes from r1kit.algorithms.
+Defaults: r1kit/conf/stage/grpo.yaml; presets: r1kit/conf/algorithm/.
 """
 
 import importlib.util
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from transformers import TrainerCallback
 from trl import GRPOConfig, GRPOTrainer
 
+from r1kit.algorithms import algorithm_names
+from r1kit.algorithms import domain_sampling, dynamic_sampling, stable_reinforce
+from r1kit.algorithms.domain_sampling import DomainSamplerHook, DomainSamplingSchema
+from r1kit.algorithms.dynamic_sampling import DynamicSamplingHooks, DynamicSamplingSchema
+from r1kit.algorithms.reward_schedule import reward_schedules
+from r1kit.algorithms.scored_batch import ScoredBatch
+from r1kit.algorithms.stable_reinforce import StableReinforceHooks, StableReinforceSchema
+from r1kit.algorithms.stage_schedules import StageSchedules
+from r1kit.checks import did_you_mean
 from r1kit.errors import UserError
 from r1kit.rewards.stack import RewardStack
-from r1kit.stages import algorithms
 from r1kit.stages.checkpoints import AtomicCheckpoints
-from r1kit.stages.common import attach_callbacks, check_images, trainer_args
-from r1kit.stages.schedules import StageSchedules
+from r1kit.stages.common import StageSchema, check_images, install_callbacks
+from r1kit.stages.plan import StageKind, StagePlan
 
 
-class R1kitGRPOTrainer(AtomicCheckpoints, algorithms.AlgorithmExtensions, GRPOTrainer):
-    """GRPOTrainer whose checkpoints are written atomically, with StableReinforce, dynamic sampling and
-    domain-aware sampling on demand."""
+@dataclass
+class GRPOStageSchema(StageSchema):
+    rewards: list[Any] = field(default_factory=list)  # [{name|_target_, weight, schedule, **options}]
+    reward_errors: str = "zero"  # "zero" scores a failing row 0 and counts it; "raise" stops
+    algorithm: str | None = None  # a preset of r1kit/conf/algorithm (grpo, dapo, gspo...), under the stage's keys
+    dynamic_sampling: DynamicSamplingSchema = field(default_factory=DynamicSamplingSchema)
+    stable_reinforce: StableReinforceSchema = field(default_factory=StableReinforceSchema)
+    domain_sampling: DomainSamplingSchema = field(default_factory=DomainSamplingSchema)
 
-    domain_weights = None  # set by build_grpo_trainer when the stage asks for domain-aware sampling
 
-    def _get_train_sampler(self, dataset=None):
-        if self.domain_weights is None:
-            return super()._get_train_sampler(dataset)
-        from r1kit.stages.domain_sampling import DomainSampler
+class R1kitGRPOTrainer(AtomicCheckpoints, DomainSamplerHook, StableReinforceHooks, DynamicSamplingHooks, ScoredBatch,
+                       GRPOTrainer):
+    """GRPOTrainer with atomic checkpoints and r1kit's algorithm hooks (each off unless the stage sets it).
 
-        dataset = self.train_dataset if dataset is None else dataset
-        return DomainSampler(list(dataset["domain"]), self.domain_weights, mini_repeat_count=self.num_generations,
-                             batch_size=self.args.generation_batch_size // self.num_generations,
-                             repeat_count=self.num_iterations * self.args.steps_per_generation, seed=self.args.seed)
+    Order matters: StableReinforce filters the advantages of the batch dynamic sampling has filled,
+    and both read the rewards ScoredBatch keeps.
+    """
+
+
+def check(where: str, stage: dict, trainer: dict, context: dict):
+    """Rewards, the group arithmetic and the algorithm options, before any model loads."""
+    world = context["world"]
+    if stage["algorithm"] is not None and stage["algorithm"] not in algorithm_names():
+        known = algorithm_names()
+        raise UserError(f"{where}.algorithm={stage['algorithm']!r}: unknown algorithm."
+                        f"{did_you_mean(stage['algorithm'], known)} Known: {', '.join(known)} (see docs/algorithms.md).")
+    if stage["reward_errors"] not in ("zero", "raise"):
+        raise UserError(f"{where}.reward_errors={stage['reward_errors']!r}: use `zero` or `raise`.")
+    if not stage["rewards"]:
+        raise UserError(f"{where}: a grpo stage needs `rewards:`, e.g. `[{{name: think_format}}, {{name: math_accuracy}}]`.")
+    check_group_batch(where, trainer, world)
+    if trainer.get("reward_weights") is not None:
+        raise UserError(f"{where}.reward_weights: give each reward its `weight:` in `rewards:` instead.")
+    RewardStack(stage["rewards"], stage["reward_errors"], f"{where}.rewards")
+    reward_schedules(stage["rewards"], f"{where}.rewards")
+    for module in (stable_reinforce, dynamic_sampling, domain_sampling):
+        key = module.__name__.rsplit(".", 1)[1]
+        module.check(where, stage[key], trainer, world)
+
+
+def check_group_batch(where: str, trainer: dict, world: int):
+    """GRPO splits each generation batch over `world` processes and into groups of `num_generations`."""
+    g = trainer.get("num_generations") or 8
+    per_device = trainer.get("per_device_train_batch_size", 8)
+    steps = trainer.get("steps_per_generation") or trainer.get("gradient_accumulation_steps", 1)
+    if g < 2:
+        raise UserError(f"{where}.num_generations={g}: GRPO compares completions within a group; use at least 2.")
+    batch = trainer.get("generation_batch_size")
+    if batch and batch % (per_device * world):
+        raise UserError(
+            f"{where}.generation_batch_size={batch} is not divisible by per_device_train_batch_size {per_device} x "
+            f"{world} process(es) = {per_device * world}. Make it a multiple of {per_device * world}, or change "
+            "launcher.gpus / launcher.nodes.")
+    if batch and batch % g:
+        raise UserError(f"{where}.generation_batch_size={batch} is not divisible by num_generations={g}.")
+    batch = batch or per_device * world * steps
+    if batch % g:
+        raise UserError(
+            f"{where}: the generation batch ({batch} = per_device_train_batch_size {per_device} x {world} process(es)"
+            f" x steps_per_generation {steps}) is not divisible by num_generations={g}. "
+            f"Make per_device_train_batch_size a multiple of {g}, change num_generations, or run on a number of "
+            "processes (launcher.gpus x launcher.nodes) that makes it divide.")
 
 
 class RewardTiming(TrainerCallback):
@@ -66,46 +125,37 @@ class RewardTiming(TrainerCallback):
 
 def _save_reference(model, output_dir):
     """TRL loads the KL reference (beta > 0) from the policy's folder; a model built in code has none, so give it one."""
-    from pathlib import Path
-
     reference = Path(output_dir) / "reference"
     model.save_pretrained(reference)
     model.config._name_or_path = str(reference)
 
 
-def _domain_sampling(trainer, stack, stage: dict, columns: list[str], where: str):
-    from r1kit.stages.domain_sampling import DomainSampling, DomainWeights
-
-    if "domain" not in columns:
-        raise UserError(f"{where}.domain_sampling needs a `domain` per row: give the stage several datasets "
-                        "(`data: [logic, math]`) or rows with a `domain` column.")
-    options = {k: v for k, v in stage["domain_sampling"].items() if k != "enabled"}
-    trainer.domain_weights = DomainWeights(list(trainer.train_dataset["domain"]), **options)
-    stack.domains = []  # the stack now keeps each batch's domains and scores for the weights
-    trainer.callback_handler.callbacks.insert(0, DomainSampling(trainer, stack, trainer.domain_weights))
-
-
-def build_grpo_trainer(stage: dict, recipe: dict, model, tokenizer, train_ds, output_dir, run_dir):
-    where = f"stages.{stage['name']}"
-    if "prompt" not in train_ds.column_names:
-        raise UserError(f"{where}: a grpo stage needs prompts, but dataset {stage['data']!r} has columns "
-                        f"{train_ds.column_names}.")
-    check_images(stage, train_ds, tokenizer)
-    if stage.get("use_vllm") and importlib.util.find_spec("vllm") is None:
-        raise UserError(f"{where}.use_vllm=true but vLLM is not installed. `pip install vllm`, or set use_vllm=false.")
-    stack = RewardStack(stage["rewards"], stage["reward_errors"], f"{where}.rewards")
-    args = trainer_args(GRPOConfig, {**stage, "reward_weights": stack.weights}, recipe, output_dir, run_dir)
-    if args.beta and not model.config._name_or_path:
-        _save_reference(model, output_dir)
-    columns = [c for c in train_ds.column_names if c != "messages"]
-    trainer = R1kitGRPOTrainer(model=model, reward_funcs=stack.functions, args=args,
-                               train_dataset=train_ds.select_columns(columns), processing_class=tokenizer)
-    algorithms.configure(trainer, stage, train_ds)
-    stack.bind_policy(trainer.model, trainer.processing_class, args)
-    trainer.callback_handler.callbacks.insert(0, RewardTiming(stack))  # before the loggers read `logs`
-    trainer.callback_handler.callbacks.insert(0, StageSchedules(trainer, stack))
-    if stage["domain_sampling"]["enabled"]:
-        _domain_sampling(trainer, stack, stage, columns, where)
-    attach_callbacks(trainer, stage["name"], run_dir / "metrics.jsonl")
+def build(plan: StagePlan):
+    stage, data = plan.stage, plan.train_dataset
+    if "prompt" not in data.column_names:
+        raise UserError(f"{plan.where}: a grpo stage needs prompts, but dataset {stage['data']!r} has columns "
+                        f"{data.column_names}.")
+    check_images(plan)
+    if plan.args.use_vllm and importlib.util.find_spec("vllm") is None:
+        raise UserError(f"{plan.where}.use_vllm=true but vLLM is not installed. `pip install vllm`, or set "
+                        "use_vllm=false.")
+    stack = RewardStack(stage["rewards"], stage["reward_errors"], f"{plan.where}.rewards")
+    stack.schedules = reward_schedules(stage["rewards"], f"{plan.where}.rewards")
+    plan.args.reward_weights = stack.weights
+    if plan.args.beta and plan.peft_config is None and not plan.model.config._name_or_path:
+        _save_reference(plan.model, plan.output_dir)
+    columns = [c for c in data.column_names if c != "messages"]
+    trainer = R1kitGRPOTrainer(model=plan.model, reward_funcs=stack.functions, args=plan.args,
+                               train_dataset=data.select_columns(columns), processing_class=plan.processing_class,
+                               peft_config=plan.peft_config)
+    stable_reinforce.configure(trainer, stage["stable_reinforce"], data, plan.where)
+    dynamic_sampling.configure(trainer, stage["dynamic_sampling"], data, plan.where)
+    sampling = domain_sampling.configure(trainer, stage["domain_sampling"], data, plan.where)
+    stack.bind_policy(trainer.model, trainer.processing_class, plan.args)
+    own = [sampling] if sampling else []
+    install_callbacks(trainer, plan, own + [StageSchedules(trainer, stack), RewardTiming(stack)])
     trainer.reward_stack = stack
     return trainer
+
+
+KIND = StageKind("grpo", GRPOStageSchema, GRPOConfig, check, build)

@@ -1,28 +1,44 @@
 """The cold-start SFT stage: TRL's SFTTrainer on `messages` rows, loss on the assistant's tokens.
 
 Rows with `images` train a vision-language model through TRL's vision collator.
+Defaults: r1kit/conf/stage/sft.yaml; every key but r1kit's own is a trl.SFTConfig option.
 """
+
+from dataclasses import dataclass
 
 from trl import SFTConfig, SFTTrainer
 
 from r1kit.errors import UserError
 from r1kit.stages.checkpoints import AtomicCheckpoints
-from r1kit.stages.common import attach_callbacks, check_images, trainer_args
+from r1kit.stages.common import StageSchema, check_images, install_callbacks
+from r1kit.stages.plan import StageKind, StagePlan
+
+
+@dataclass
+class SFTStageSchema(StageSchema):
+    """An sft stage has only the keys every stage has."""
 
 
 class R1kitSFTTrainer(AtomicCheckpoints, SFTTrainer):
     """SFTTrainer whose checkpoints are written atomically."""
 
 
-def build_sft_trainer(stage: dict, recipe: dict, model, tokenizer, train_ds, output_dir, run_dir):
-    if "messages" not in train_ds.column_names:
-        raise UserError(f"stages.{stage['name']}: an sft stage needs conversations, but dataset "
-                        f"{stage['data']!r} has no SFT targets (its adapter produced {train_ds.column_names}). "
+def check(where: str, stage: dict, trainer: dict, context: dict):
+    """Nothing beyond the common checks: the `messages` column is checked when the data is built."""
+
+
+def build(plan: StagePlan):
+    data = plan.train_dataset
+    if "messages" not in data.column_names:
+        raise UserError(f"{plan.where}: an sft stage needs conversations, but dataset "
+                        f"{plan.stage['data']!r} has no SFT targets (its adapter produced {data.column_names}). "
                         "Give it a `solution` column, or use the chat_sft adapter.")
-    args = trainer_args(SFTConfig, stage, recipe, output_dir, run_dir)
-    check_images(stage, train_ds, tokenizer)
-    columns = ["messages", "images"] if "images" in train_ds.column_names else ["messages"]
-    trainer = R1kitSFTTrainer(model=model, args=args, train_dataset=train_ds.select_columns(columns),
-                              processing_class=tokenizer)
-    attach_callbacks(trainer, stage["name"], run_dir / "metrics.jsonl")
+    check_images(plan)
+    columns = ["messages", "images"] if "images" in data.column_names else ["messages"]
+    trainer = R1kitSFTTrainer(model=plan.model, args=plan.args, train_dataset=data.select_columns(columns),
+                              processing_class=plan.processing_class, peft_config=plan.peft_config)
+    install_callbacks(trainer, plan)
     return trainer
+
+
+KIND = StageKind("sft", SFTStageSchema, SFTConfig, check, build)

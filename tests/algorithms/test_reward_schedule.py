@@ -3,7 +3,7 @@
 import pytest
 
 from r1kit.errors import UserError
-from r1kit.rewards.schedule import check_schedule, weight_at
+from r1kit.algorithms.reward_schedule import check_schedule, reward_schedules, weight_at
 from r1kit.rewards.stack import RewardStack
 
 
@@ -29,14 +29,28 @@ def test_fraction_of_max_steps_and_cosine_shape():
 ])
 def test_bad_schedules_are_refused_with_the_entry_named(spec, message):
     with pytest.raises(UserError, match=message) as err:
-        RewardStack([{"name": "think_format", "weight": 0.5, "schedule": spec}], where="stages.rl.rewards")
+        reward_schedules([{"name": "think_format", "weight": 0.5, "schedule": spec}], where="stages.rl.rewards")
     assert "stages.rl.rewards[0].schedule" in str(err.value)
 
 
-def test_stack_keeps_schedules_beside_weights_and_records_difficulty():
+def test_stack_keeps_schedules_beside_weights_and_the_trainer_records_difficulty():
+    import torch
+
+    from r1kit.algorithms.scored_batch import ScoredBatch
+
     stack = RewardStack([{"name": "think_format", "weight": 0.5, "schedule": {"to": 0.0, "steps": 4}},
                          {"name": "exact_match"}])
     assert stack.weights == [0.5, 1.0] and stack.schedules[1] is None and stack.schedules[0]["to"] == 0.0
-    stack.functions[0](["<answer>3</answer>"] * 2, answer=["3", "4"], difficulty=[1, 3])
-    stack.functions[1](["<answer>3</answer>"] * 2, answer=["3", "4"], difficulty=[1, 3])  # counted once per batch
-    assert stack.difficulties == [1.0, 3.0]
+
+    class Scorer:
+        def _calculate_rewards(self, inputs):
+            return torch.tensor([[fn([x["completion"]], answer=[x["answer"]])[0] for fn in stack.functions]
+                                 for x in inputs])
+
+    class Trainer(ScoredBatch, Scorer):
+        pass
+
+    trainer = Trainer()
+    rows = [{"completion": "<answer>3</answer>", "answer": a, "difficulty": d} for a, d in (("3", 1), ("4", 3))]
+    trainer._calculate_rewards(rows)
+    assert trainer.difficulties_seen == [1.0, 3.0]  # once per scored batch, whatever the number of rewards

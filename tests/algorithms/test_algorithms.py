@@ -12,16 +12,14 @@ import torch
 from trl import GRPOConfig, GRPOTrainer
 
 from r1kit.errors import UserError
-from r1kit.stages.algorithms import (
-    AlgorithmExtensions,
-    clamp_log_ratio,
-    clamped_logps,
-    filter_advantages,
-    groups_with_signal,
-    merge_groups,
-    pick_groups,
-    total_rewards,
-)
+from r1kit.algorithms.dynamic_sampling import DynamicSamplingHooks, groups_with_signal, merge_groups, pick_groups
+from r1kit.algorithms.scored_batch import ScoredBatch, total_rewards
+from r1kit.algorithms.stable_reinforce import StableReinforceHooks, clamp_log_ratio, clamped_logps, filter_advantages
+
+
+class AlgorithmExtensions(StableReinforceHooks, DynamicSamplingHooks, ScoredBatch):
+    """The algorithm hooks in the order R1kitGRPOTrainer stacks them."""
+
 
 LOG_1E3 = math.log(1e3)
 
@@ -131,9 +129,9 @@ VARIANT_LOSSES = {
 def test_each_variant_loss_matches_the_hand_computed_value(trainer, name):
     from omegaconf import OmegaConf
 
-    from r1kit.config.validate import CONF
+    from r1kit.algorithms import PRESETS
 
-    entry = OmegaConf.to_container(OmegaConf.load(CONF / "algorithm" / f"{name}.yaml"))
+    entry = OmegaConf.to_container(OmegaConf.load(PRESETS / f"{name}.yaml"))
     saved = {k: getattr(trainer, k) for k in ("loss_type", "importance_sampling_level", "epsilon_low", "epsilon_high")}
     trainer.loss_type, trainer.importance_sampling_level = entry["loss_type"], entry["importance_sampling_level"]
     trainer.epsilon_low = entry["epsilon"]
@@ -263,12 +261,12 @@ class FakeGRPO:
         self.state = type("State", (), {"global_step": 7})()
         self._tokenizer = type("Tok", (), {"pad_token_id": 0})()
 
-    def _calculate_rewards(self):
+    def _calculate_rewards(self, inputs):
         return torch.tensor(self.patterns.pop(0), dtype=torch.float).unsqueeze(1)
 
     def _generate_and_score_completions(self, inputs):
         self.calls.append(inputs)
-        self._calculate_rewards()
+        self._calculate_rewards(inputs)
         batch = _batch(self.rows, 1 + len(self.calls), 2, 10.0 * len(self.calls))
         batch["completion_mask"][:, -1] = 0  # 1 token each
         return batch
@@ -331,9 +329,9 @@ def test_algorithm_key_applies_the_entry_under_the_stage_keys(make_config):
 
 
 def test_every_algorithm_entry_validates_and_names_itself(make_config):
-    from r1kit.config.validate import _algorithm_names
+    from r1kit.algorithms import algorithm_names
 
-    names = _algorithm_names()
+    names = algorithm_names()
     assert names == ["bnpo", "dapo", "dr_grpo", "grpo", "gspo", "stable_reinforce"]
     for name in names:
         stage = grpo_stage(make_config, f"stages.grpo.algorithm={name}")

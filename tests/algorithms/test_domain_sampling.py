@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from r1kit.stages.domain_sampling import DomainSampler, DomainWeights
+from r1kit.algorithms.domain_sampling import DomainSampler, DomainWeights
 
 
 def test_weights_start_uniform_and_favour_domains_with_low_reward():

@@ -1,6 +1,6 @@
 """What changes inside a GRPO stage as it runs, and how it shows in metrics.jsonl.
 
-- Reward weights with a `schedule` (r1kit/rewards/schedule.py) are set before each step
+- Reward weights with a `schedule` (r1kit/algorithms/reward_schedule.py) are set before each step
   and logged as `rewards/<name>/weight`.
 - The stage's generation settings are logged each step (`grpo/max_completion_length`,
   `grpo/num_generations`), so a PTST schedule across stages shows per step.
@@ -12,7 +12,7 @@
 
 from transformers import TrainerCallback
 
-from r1kit.rewards.schedule import weight_at
+from r1kit.algorithms.reward_schedule import weight_at
 
 
 class StageSchedules(TrainerCallback):
@@ -35,6 +35,7 @@ class StageSchedules(TrainerCallback):
         for i, (fn, schedule) in enumerate(zip(self.stack.functions, self.stack.schedules)):
             if schedule is not None:
                 logs[f"rewards/{fn.__name__}/weight"] = float(self.trainer.reward_weights[i])
-        if self.stack.difficulties:
-            logs["data/difficulty"] = sum(self.stack.difficulties) / len(self.stack.difficulties)
-            self.stack.difficulties.clear()
+        seen = self.trainer.difficulties_seen
+        if seen:
+            logs["data/difficulty"] = sum(seen) / len(seen)
+            seen.clear()

@@ -182,7 +182,7 @@ stages:
 
 
 def test_dataset_missing_the_adapters_column_is_found_when_datasets_are_built(make_config, write_recipe, tmp_path):
-    from r1kit.curriculum import build_datasets
+    from r1kit.curriculum.plan import build_datasets
 
     data = tmp_path / "wrong_columns.jsonl"
     data.write_text('{"q": "What is 2+2?", "a": "4"}\n{"q": "3+3?", "a": "6"}\n')
@@ -196,7 +196,7 @@ def test_dataset_missing_the_adapters_column_is_found_when_datasets_are_built(ma
 
 
 def test_malformed_jsonl_line_names_file_and_line(make_config, write_recipe, tmp_path):
-    from r1kit.curriculum import build_datasets
+    from r1kit.curriculum.plan import build_datasets
 
     data = tmp_path / "broken.jsonl"
     data.write_text('{"question": "1+1", "answer": "2"}\n\n{"question": "2+2", "answer": \n')

@@ -17,10 +17,29 @@ every process draws the same prompts: same seed, and rewards summed over process
 """
 
 import math
+from dataclasses import dataclass
 
 import torch
 from transformers import TrainerCallback
 from trl.trainer.utils import RepeatSampler
+
+from r1kit.errors import UserError
+
+
+@dataclass
+class DomainSamplingSchema:
+    """RuleReasoner-style sampling (grpo stages): domains with low recent reward are drawn more often."""
+
+    enabled: bool = False
+    temperature: float = 0.5  # p_d ~ softmax(-mean reward_d / temperature)
+    uniform_mix: float = 0.1  # share of uniform sampling mixed in, so no domain starves
+    ema: float = 0.8  # weight of the past in each domain's moving average reward
+
+
+def check(where: str, options: dict, trainer: dict, world: int):
+    if options["enabled"] and (options["temperature"] <= 0 or not 0 <= options["uniform_mix"] <= 1
+                               or not 0 <= options["ema"] < 1):
+        raise UserError(f"{where}.domain_sampling: temperature must be > 0, uniform_mix in [0, 1], ema in [0, 1).")
 
 
 class DomainWeights:
@@ -71,22 +90,38 @@ class DomainSampler(RepeatSampler):
                         yield index
 
 
+class DomainSamplerHook:
+    """Mixin for trl.GRPOTrainer: draws prompts with `domain_weights` when the stage asks for domain sampling."""
+
+    domain_weights = None
+
+    def _get_train_sampler(self, dataset=None):
+        if self.domain_weights is None:
+            return super()._get_train_sampler(dataset)
+        dataset = self.train_dataset if dataset is None else dataset
+        return DomainSampler(list(dataset["domain"]), self.domain_weights, mini_repeat_count=self.num_generations,
+                             batch_size=self.args.generation_batch_size // self.num_generations,
+                             repeat_count=self.num_iterations * self.args.steps_per_generation, seed=self.args.seed)
+
+
 class DomainSampling(TrainerCallback):
     """After each newly scored batch, folds the rewards per domain into the weights; logs them."""
 
-    def __init__(self, trainer, stack, weights: DomainWeights):
-        self.trainer, self.stack, self.weights = trainer, stack, weights
+    def __init__(self, trainer, weights: DomainWeights):
+        self.trainer, self.weights = trainer, weights
         self.seen = None
 
     def on_step_end(self, args, state, control, **kwargs):
-        if not self.stack.domain_scores or self.stack.domain_scores is self.seen:
+        scored = self.trainer.scored_columns
+        if not scored or scored is self.seen or "domain" not in scored:
             return
-        self.seen = self.stack.domain_scores
-        totals = self.stack.weighted_totals()
+        self.seen = scored
+        domains = scored["domain"]
+        totals = self.trainer.local_totals(len(domains)).tolist()
         index = {d: i for i, d in enumerate(self.weights.domains)}
         sums = torch.zeros(2, len(index))
-        for domain, total in zip(self.stack.domains, totals):
-            if total is not None and domain in index:
+        for domain, total in zip(domains, totals):
+            if not math.isnan(total) and domain in index:
                 sums[0, index[domain]] += total
                 sums[1, index[domain]] += 1
         sums = self.trainer.accelerator.reduce(sums.to(self.trainer.accelerator.device), reduction="sum").cpu()
@@ -98,3 +133,15 @@ class DomainSampling(TrainerCallback):
             return
         for domain, p in zip(self.weights.domains, self.weights.probabilities()):
             logs[f"data/domain_weight/{domain}"] = p
+
+
+def configure(trainer, options: dict, train_ds, where: str):
+    """Sample by domain: needs a `domain` per row (a stage over several datasets has one)."""
+    if not options["enabled"]:
+        return
+    if "domain" not in train_ds.column_names:
+        raise UserError(f"{where}.domain_sampling needs a `domain` per row: give the stage several datasets "
+                        "(`data: [logic, math]`) or rows with a `domain` column.")
+    settings = {k: v for k, v in options.items() if k != "enabled"}
+    trainer.domain_weights = DomainWeights(list(trainer.train_dataset["domain"]), **settings)
+    return DomainSampling(trainer, trainer.domain_weights)

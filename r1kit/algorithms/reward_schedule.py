@@ -31,6 +31,13 @@ def check_schedule(spec, where: str) -> dict:
     return {"to": float(to), "steps": steps, "shape": shape}
 
 
+def reward_schedules(entries: list, where: str) -> list[dict | None]:
+    """The checked schedule of each reward entry of a stage (None where its weight is fixed)."""
+    return [check_schedule(entry["schedule"], f"{where}[{i}]")
+            if isinstance(entry, Mapping) and entry.get("schedule") is not None else None
+            for i, entry in enumerate(entries)]
+
+
 def weight_at(start: float, schedule: dict, step: int, max_steps: int) -> float:
     """The weight at `step` (0-based count of optimizer steps done)."""
     span = schedule["steps"] * max_steps if schedule["steps"] < 1 else schedule["steps"]

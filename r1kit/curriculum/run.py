@@ -1,0 +1,116 @@
+"""Run a recipe's stages in order, hand weights from stage to stage, and resume after a crash.
+
+Datasets are built and checked before any model loads. Each stage starts from the
+previous stage's final model (or `init_from`), is planned (r1kit.curriculum.plan), built
+by its kind (r1kit.stages), trained, saved to `final/` atomically and marked done in
+state.json; a rerun skips finished stages and continues the interrupted one from its last
+complete checkpoint.
+
+Under a launcher every rank runs this same loop on the same state; the main process
+alone chooses the run directory and writes it (r1kit.run.ranks).
+"""
+
+import gc
+import time
+from pathlib import Path
+
+from r1kit.curriculum.heldout import evaluate_stage, periodic_eval, print_summary, should_evaluate
+from r1kit.curriculum.plan import build_datasets, configure_logger, plan_stage
+from r1kit.errors import UserError
+from r1kit.run import ranks
+from r1kit.run.quiet import quiet_libraries
+from r1kit.run.rundir import RunDir, config_hash, open_run
+from r1kit.stages import STAGE_KINDS
+
+
+def run_recipe(recipe: dict, console=None) -> RunDir:
+    from rich.console import Console
+
+    console = console or Console(quiet=not ranks.is_main())
+    quiet_libraries()
+    import torch
+    from transformers import set_seed
+
+    from r1kit.stages.checkpoints import last_complete_checkpoint, save_final
+
+    ranks.init()
+    run, resumed = ranks.from_main(lambda: open_run(recipe))
+    run = RunDir(run.path, writes=ranks.is_main())
+    state = run.read_state() if resumed else {}
+    state = state or {"recipe": recipe["name"], "config_hash": config_hash(recipe), "stages": {}, "finished": False}
+    ranks.barrier()  # every rank has read the state before the main process rewrites it
+    run.write_config(recipe)
+    run.write_state(state)
+    configure_logger(recipe["logger"], run.path)
+    console.print(f"[bold]{'Resuming' if resumed else 'Run'}[/] {recipe['name']} in {run.path}")
+    data = build_datasets(recipe)
+
+    previous_final = None
+    for index, (name, stage) in enumerate(recipe["stages"].items()):
+        stage_dir = run.stage_dir(index, name)
+        final = stage_dir / "final"
+        record = state["stages"].get(name, {})
+        if record.get("status") == "done" and final.is_dir():
+            console.print(f"[dim]stage {name}: done, skipped[/]")
+            previous_final = final
+            continue
+        init = init_weights(name, stage, previous_final, run, recipe)
+        set_seed(recipe["seed"])
+        callbacks = [periodic_eval(recipe, data, name)] if should_evaluate(stage, recipe) and \
+            recipe["eval"]["every_steps"] else []
+        plan = plan_stage(name, stage, recipe, data, stage_dir, run.path, init, callbacks)
+        trainer = STAGE_KINDS.get(stage["kind"]).build(plan)
+        checkpoint = last_complete_checkpoint(stage_dir)
+        record.update(status="running", dir=str(stage_dir.relative_to(run.path)), started=record.get("started", time.time()))
+        state["stages"][name] = record
+        run.write_state(state)
+        console.print(f"[bold cyan]stage {name}[/] ({stage['kind']}, from {init or 'the base model'}"
+                      f"{', resuming ' + Path(checkpoint).name if checkpoint else ''})")
+        started = time.perf_counter()
+        trainer.train(resume_from_checkpoint=checkpoint)
+        save_final(trainer, final)
+        record.update(status="done", final=str(final.relative_to(run.path)), steps=trainer.state.global_step,
+                      seconds=round(record.get("seconds", 0) + time.perf_counter() - started, 1))
+        if should_evaluate(stage, recipe):
+            record["eval"] = evaluate_stage(trainer, data, recipe, console, name, run)
+        run.write_state(state)
+        previous_final = final
+        del trainer, plan
+        gc.collect()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+    state["finished"] = True
+    run.write_state(state)
+    print_summary(state, console)
+    if run.writes:
+        _write_report(run, console)
+    console.print(f"Run directory: {run.path}")
+    return run
+
+
+def _write_report(run: RunDir, console):
+    """report.png and report.md; a failure to draw never fails a finished run."""
+    try:
+        from r1kit.run.report import write_report
+
+        png, md = write_report(run.path)
+        console.print(f"Report: {png} and {md.name}")
+    except Exception as err:  # noqa: BLE001 - the weights and metrics are already saved
+        console.print(f"[yellow]Could not write the report ({type(err).__name__}: {err}); "
+                      f"`r1kit report {run.path}` retries.[/]")
+
+
+def init_weights(name: str, stage: dict, previous_final, run: RunDir, recipe: dict) -> str | None:
+    """The folder a stage starts from: the previous final, an earlier stage's, a path, or None (the base model)."""
+    init = stage["init_from"]
+    if init == "previous":
+        return str(previous_final) if previous_final else None
+    if init == "base":
+        return None
+    names = list(recipe["stages"])
+    if init in names:
+        final = run.stage_dir(names.index(init), init) / "final"
+        if not final.is_dir():
+            raise UserError(f"stages.{name}.init_from={init}: that stage has no final model yet.")
+        return str(final)
+    return init
