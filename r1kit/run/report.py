@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from r1kit.errors import UserError
+from r1kit.run.rundir import is_run_dir, newest_run, write_atomic
 
 PANELS = (  # title, [(metric key or prefix, label)], y label
     ("loss", [("loss", "training loss")], "loss"),
@@ -25,9 +26,8 @@ PANELS = (  # title, [(metric key or prefix, label)], y label
 )
 
 
-def find_run(path: str | Path) -> Path:
-    from r1kit.run.rundir import is_run_dir, newest_run
-
+def run_from_path(path: str | Path) -> Path:
+    """The run directory a user's path names: the run itself, or the newest run in a folder of runs."""
     run = newest_run(Path(path).expanduser())
     if not is_run_dir(run):
         raise UserError(f"{path}: not a run directory (it needs state.json and config.yaml, "
@@ -157,9 +157,7 @@ def _pct(value) -> str:
 
 def write_report(path: str | Path) -> tuple[Path, Path]:
     """Write report.png and report.md into the run directory; returns their paths."""
-    from r1kit.run.rundir import write_atomic
-
-    run = find_run(path)
+    run = run_from_path(path)
     recipe = yaml.safe_load((run / "config.yaml").read_text(encoding="utf-8")) or {}
     state = json.loads((run / "state.json").read_text(encoding="utf-8"))
     records = read_metrics(run)

@@ -18,15 +18,17 @@ from pathlib import Path
 
 import yaml
 
+from r1kit.errors import UserError
+
 IGNORED_FOR_IDENTITY = ("output_dir", "resume")
+# Where and how the processes meet, not what they compute: changing these on a rerun still resumes the run.
+LAUNCH_ONLY = ("main_address", "main_port", "hostfile", "machine_rank", "vllm_host", "vllm_port", "slurm")
 
 
 def config_hash(config: dict) -> str:
     """Identity of a run: the resolved config minus where it is written, whether to resume and where the
     processes meet (a rerun on another port or node list continues the run; one on more GPUs does not,
     since ZeRO checkpoints are sharded by process)."""
-    from r1kit.launch.options import LAUNCH_ONLY
-
     ident = {k: v for k, v in config.items() if k not in IGNORED_FOR_IDENTITY}
     if "launcher" in ident:
         ident["launcher"] = {k: v for k, v in ident["launcher"].items() if k not in LAUNCH_ONLY}
@@ -97,20 +99,18 @@ class RunDir:
 
 def open_run(config: dict) -> tuple[RunDir, bool]:
     """The run directory for this config (created), and whether it continues an earlier run."""
-    run, resumed = find_run(config)
+    run, resumed = locate_run(config)
     run.path.mkdir(parents=True, exist_ok=True)
     return run, resumed
 
 
-def find_run(config: dict) -> tuple[RunDir, bool]:
+def locate_run(config: dict) -> tuple[RunDir, bool]:
     """Where `open_run` would put this config, creating nothing (a launcher's dry run shows it)."""
     digest = config_hash(config)
     if config.get("output_dir"):
         run = RunDir(Path(config["output_dir"]).expanduser())
         state = run.read_state()
         if state and state.get("config_hash") != digest:
-            from r1kit.errors import UserError
-
             raise UserError(f"output_dir={run.path} holds a run with a different config. "
                             "Use another output_dir, or delete that folder to start over.")
         resumed = bool(state) and config.get("resume", True)

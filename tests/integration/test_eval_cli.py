@@ -153,8 +153,3 @@ def test_eval_refuses_an_adapter_that_does_not_match_the_dataset(tmp_path):
     proc = run_cli("eval", "model=tiny", "data=gsm8k", f"data.path={data}", cwd=tmp_path, check=False)
     assert proc.returncode == 2
     assert "math_qa" in proc.stderr and "question" in proc.stderr and "Traceback" not in proc.stderr
-
-
-def test_report_refuses_a_folder_that_is_not_a_run(tmp_path):
-    proc = run_cli("report", str(tmp_path), check=False)
-    assert proc.returncode == 2 and "not a run directory" in proc.stderr

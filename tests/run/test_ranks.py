@@ -1,7 +1,6 @@
 """The rank helpers agree across processes: the main process decides, every rank gets its answer or its error."""
 
 import json
-import os
 import socket
 import subprocess
 import sys
