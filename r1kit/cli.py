@@ -138,7 +138,7 @@ def run_command(args) -> int:
 
 
 def eval_command(args) -> int:
-    from r1kit.evaluation.command import compose_eval
+    from r1kit.evaluation.options import compose_eval
 
     config = compose_eval(args.overrides, args.compare)
     if args.cfg:

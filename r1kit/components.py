@@ -48,7 +48,7 @@ class Registry:
         """Decorator: make the decorated object available as `name`."""
 
         def decorator(obj):
-            if name in self._entries and self._entries[name] is not obj:
+            if name in self._entries:
                 raise ValueError(f"{self.what} {name!r} is registered twice")
             self._entries[name] = obj
             return obj
@@ -58,10 +58,6 @@ class Registry:
     def names(self) -> list[str]:
         """Every name, sorted."""
         return sorted(self._entries)
-
-    def in_order(self) -> list[str]:
-        """Every name, in the order registered."""
-        return list(self._entries)
 
     def __contains__(self, name) -> bool:
         return name in self._entries

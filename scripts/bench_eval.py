@@ -73,7 +73,7 @@ def main():
 
     import torch
 
-    from r1kit.curriculum import quiet_libraries
+    from r1kit.run.quiet import quiet_libraries
 
     quiet_libraries()
     if args.threads:

@@ -8,7 +8,7 @@ same addition prompts with the same GRPOConfig numbers and the same two rewards
 
 - bare: `trl.GRPOTrainer` with the registry's reward functions and `reward_weights`,
   TRL's default callbacks (tqdm disabled, so its PrinterCallback prints each log);
-- r1kit: `r1kit.stages.grpo.build_grpo_trainer` with a stage config composed and
+- r1kit: the grpo stage kind (`r1kit.stages.grpo.KIND.build`) on a StagePlan composed and
   validated from a small recipe, so the RewardStack wrappers, the atomic-checkpoint
   trainer, RewardTiming, metrics.jsonl and the rich progress bar are all in the loop.
 
@@ -156,8 +156,11 @@ def r1kit_trainer(model, tokenizer, train_ds, steps, model_dir, workdir):
     import yaml
 
     from r1kit.config.compose import compose
-    from r1kit.config.validate import validate
-    from r1kit.stages.grpo import build_grpo_trainer
+    from r1kit.config.schema import RecipeSchema
+    from r1kit.config.validate import split_stage, validate
+    from r1kit.curriculum.plan import trainer_args
+    from r1kit.stages.grpo import KIND
+    from r1kit.stages.plan import StagePlan
 
     source = {"path": str(Path(model_dir).resolve())} if model_dir else {"build": {"name": "tiny", **TINY}}
     recipe = {
@@ -173,12 +176,16 @@ def r1kit_trainer(model, tokenizer, train_ds, steps, model_dir, workdir):
     }
     path = workdir / "bench_grpo_overhead.yaml"
     path.write_text(yaml.safe_dump(recipe, sort_keys=False), encoding="utf-8")
-    recipe = validate(compose(None, [], recipe=str(path)))
-    stage = {**recipe["stages"]["grpo"], "name": "grpo"}
+    recipe = validate(compose(None, [], recipe=str(path), schema=RecipeSchema))
+    own, options = split_stage(recipe["stages"]["grpo"])
     run_dir = workdir / "run"
     output_dir = run_dir / "stages" / "01-grpo"
     output_dir.mkdir(parents=True)
-    return build_grpo_trainer(stage, recipe, model, tokenizer, train_ds, output_dir, run_dir)
+    plan = StagePlan(name="grpo", stage={**own, "name": "grpo"},
+                     args=trainer_args(KIND.config_class, "grpo", options, recipe, output_dir), model=model,
+                     processing_class=tokenizer, train_dataset=train_ds, output_dir=output_dir,
+                     metrics_file=run_dir / "metrics.jsonl")
+    return KIND.build(plan)
 
 
 def cpu_ticks():
@@ -232,7 +239,7 @@ def make_gate(conn):
 def worker(kind, conn, steps, model_dir, threads):
     """One side of a round: build everything, then train one step per `go` from the coordinator."""
     try:
-        from r1kit.curriculum import quiet_libraries
+        from r1kit.run.quiet import quiet_libraries
 
         quiet_libraries()  # what `r1kit train` does first; bare gets it too, so both print the same warnings
         import torch

@@ -63,9 +63,10 @@ def check_stage(name: str, spec, recipe: dict, earlier: list[str], context: dict
         raise UserError(f"{where} has no `kind`. If you meant an existing stage, check the name "
                         f"(this recipe's stages: {', '.join(others) or 'none'}){did_you_mean(name, others)}; "
                         f"a new stage needs `kind: sft` or `kind: grpo` and `data:`.")
-    if kind_name not in STAGE_KINDS:
-        raise UserError(f"{where}.kind={kind_name!r}: choose one of {', '.join(STAGE_KINDS.in_order())}.")
-    kind = STAGE_KINDS.get(kind_name)
+    if kind_name not in STAGE_KINDS and "." not in str(kind_name):
+        raise UserError(f"{where}.kind={kind_name!r}: choose one of {', '.join(STAGE_KINDS.names())}, "
+                        "or give the dotted path of your own kind.")
+    kind = STAGE_KINDS.get(kind_name, f"{where}.kind")
     spec = _without_other_kinds_keys(where, kind, spec)
     own = own_keys(kind)
     _check_mappings(where, kind, spec)

@@ -10,7 +10,6 @@ import gc
 from pathlib import Path
 
 from r1kit.errors import UserError
-from r1kit.evaluation.options import compose_eval  # noqa: F401  (r1kit.cli imports it from here)
 from r1kit.evaluation.results import fmt, model_source, print_table, result_name, shown_config, write_results
 from r1kit.evaluation.targets import Target, resolve_data, resolve_rewards, resolve_targets, unique_labels
 

@@ -10,34 +10,27 @@ import difflib
 import inspect
 from collections.abc import Callable
 
-from r1kit.components import import_target
+from r1kit.components import Registry, import_target
 from r1kit.errors import UserError
 
-_REGISTRY: dict[str, Callable] = {}
+REWARDS = Registry("reward")  # filled by the @register decorators of the reward modules (r1kit.rewards imports them)
 
 
 def register(name: str) -> Callable[[Callable], Callable]:
     """Decorator: make `fn` available as `name`. The first docstring line is its description."""
-
-    def decorator(fn: Callable) -> Callable:
-        if name in _REGISTRY:
-            raise ValueError(f"reward {name!r} is registered twice")
-        _REGISTRY[name] = fn
-        return fn
-
-    return decorator
+    return REWARDS.register(name)
 
 
 def available() -> dict[str, str]:
     """Every registered reward, name -> one-line description, sorted by name."""
-    return {name: _summary(fn) for name, fn in sorted(_REGISTRY.items())}
+    return {name: _summary(fn) for name, fn in REWARDS.items()}
 
 
 def get(name: str) -> Callable:
     """The registered function itself (options unbound); UserError with suggestions if unknown."""
-    if name in _REGISTRY:
-        return _REGISTRY[name]
-    close = difflib.get_close_matches(str(name), list(_REGISTRY), n=3, cutoff=0.5)
+    if name in REWARDS:
+        return REWARDS.get(name)
+    close = difflib.get_close_matches(str(name), REWARDS.names(), n=3, cutoff=0.5)
     hint = f"did you mean {', '.join(close)}? " if close else ""
     raise UserError(f"unknown reward {name!r}; {hint}run `r1kit ls` to see all rewards")
 
@@ -54,7 +47,7 @@ def resolve(name: str | None = None, target: str | None = None, **kwargs) -> Cal
         raise UserError(
             "a reward needs exactly one of `name` (a registered reward) or `_target_` (a dotted import path)"
         )
-    if target is None and name not in _REGISTRY and "." in str(name):
+    if target is None and name not in REWARDS and "." in str(name):
         name, target = None, name
     if target is not None:
         fn = _import(target)

@@ -12,6 +12,7 @@ wraps every reward so that
 TRL itself logs each reward's mean and std and the share of zero-variance groups.
 """
 
+import difflib
 import logging
 import time
 from collections.abc import Mapping
@@ -100,7 +101,10 @@ class RewardStack:
         try:
             fn = resolve(name=entry.get("name"), target=entry.get("_target_"), **options)
         except UserError as err:
-            raise UserError(f"{where}: {err}") from None
+            near = [k for k in options if difflib.get_close_matches(k, sorted(STACK_KEYS), n=1, cutoff=0.7)]
+            hint = f" `{near[0]}` is not a key of a reward entry ({', '.join(sorted(STACK_KEYS))}): a typo?" if near \
+                else ""
+            raise UserError(f"{where}: {err}.{hint}") from None
         return fn, float(weight), entry.get("schedule")
 
     def bind_policy(self, model, processing_class, args=None) -> list[str]:

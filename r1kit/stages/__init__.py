@@ -1,5 +1,13 @@
-"""Stage kinds, one module each (sft, grpo), found by name: `kind: grpo` -> r1kit.stages.grpo.KIND."""
+"""Stage kinds, one module each, found by the name of their defaults file.
+
+`kind: grpo` is r1kit/stages/grpo.py's `KIND`, and r1kit/conf/stage/grpo.yaml holds its
+defaults: adding a kind is one module plus one config file (docs/architecture.md).
+A kind of your own outside r1kit can be named by dotted path: `kind: my_pkg.stages.KIND`.
+"""
+
+from pathlib import Path
 
 from r1kit.components import Registry
 
-STAGE_KINDS = Registry("stage kind", {"sft": "r1kit.stages.sft.KIND", "grpo": "r1kit.stages.grpo.KIND"})
+_DEFAULTS = Path(__file__).resolve().parents[1] / "conf" / "stage"
+STAGE_KINDS = Registry("stage kind", {p.stem: f"r1kit.stages.{p.stem}.KIND" for p in sorted(_DEFAULTS.glob("*.yaml"))})

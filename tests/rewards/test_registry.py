@@ -132,7 +132,7 @@ def test_exactly_one_of_name_and_target():
 
 
 def test_register_refuses_a_duplicate_name(monkeypatch):
-    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    monkeypatch.setattr(registry.REWARDS, "_entries", dict(registry.REWARDS._entries))
 
     @registry.register("test_only_reward")
     def test_only_reward(completions, **kwargs):

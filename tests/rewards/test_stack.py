@@ -43,7 +43,7 @@ def test_policy_raise_stops_with_the_row_shown():
 
 
 @pytest.mark.parametrize("entry, message", [
-    ({"name": "think_format", "wieght": 1}, "unknown key"),
+    ({"name": "think_format", "wieght": 1}, "`wieght` is not a key of a reward entry"),
     ({"name": "think_format", "weight": "heavy"}, "expected a number"),
     ({"name": "think_formt"}, "think_format"),
     ({"_target_": "no_such_module.fn"}, "no_such_module"),
