@@ -64,3 +64,10 @@ def _fields_at(schema, key: str) -> list[str]:
 def _full_key(err, where: str) -> str:
     key = getattr(err, "full_key", None) or "?"
     return f"{where}.{key}" if where else key
+
+
+def looks_local(path: str) -> bool:
+    """Whether a `path` value means a file or folder here (so it must exist) rather than a hub id."""
+    from pathlib import Path
+
+    return path.startswith(("/", "./", "../", "~")) or Path(path).suffix in {".jsonl", ".json", ".parquet", ".csv"}

@@ -99,11 +99,3 @@ class Registry:
             raise UserError(f"{where} {dict(spec)!r} needs `name` (see `r1kit ls`) or `_target_` (a dotted path).")
         return (import_target(target, where) if target else self.get(name, where)), options
 
-
-# Transitional: the old helpers, until every registry is a Registry.
-def lookup(name: str, registry: Mapping[str, Any], what: str) -> Any:
-    return Registry(what, registry).get(name)
-
-
-def resolve(spec: Any, registry: Mapping[str, Any], what: str, name_key: str = "name") -> tuple[Callable, dict]:
-    return Registry(what, registry).resolve(spec, what)

@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 def load(name: str, tiny_weights: str | None):
     from omegaconf import OmegaConf
 
-    from r1kit.config.schema import ModelSchema
+    from r1kit.models.config import ModelSchema
     from r1kit.models.load import load_model
 
     if name == "tiny":

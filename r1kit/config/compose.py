@@ -93,10 +93,10 @@ def compose(config_name: str | None, overrides: list[str], recipe: str | None = 
 
     if recipe is not None:
         path = find_recipe(recipe)
-        context = lambda: initialize_config_dir(str(path.parent), version_base="1.3")  # noqa: E731
+        context = lambda: initialize_config_dir(str(path.parent), version_base="1.3")
         name, search = path.stem, [f"hydra.searchpath=[{PACKAGE_CONF}]"]
     else:
-        context = lambda: initialize_config_module("r1kit.conf", version_base="1.3")  # noqa: E731
+        context = lambda: initialize_config_module("r1kit.conf", version_base="1.3")
         name, search = config_name, []
     try:
         parsed = _parse(overrides)

@@ -6,9 +6,9 @@ from typing import Any
 
 from omegaconf import MISSING
 
-from r1kit.checks import typed
+from r1kit.checks import looks_local, typed
 from r1kit.data.adapters import get_adapter_class
-from r1kit.data.load import GENERATORS, SUFFIXES
+from r1kit.data.load import GENERATORS
 from r1kit.errors import UserError
 
 
@@ -35,13 +35,10 @@ def check_dataset(name: str, spec, where: str | None = None) -> dict:
     if data["path"] and data["generator"]:
         raise UserError(f"{where}: give `path` or `generator`, not both.")
     path = data["path"]
-    if path and _looks_local(path) and not Path(path).expanduser().exists():
+    if path and looks_local(path) and not Path(path).expanduser().exists():
         raise UserError(f"{where}.path: {path} does not exist. Give a jsonl/json/parquet file or folder, or a hub id.")
     get_adapter_class(data["adapter"], where=f"{where}.adapter")
     if data["generator"]:  # import it now, so a typo fails before any model loads
         GENERATORS.resolve(data["generator"], f"{where}.generator")
     return data
 
-
-def _looks_local(path: str) -> bool:
-    return path.startswith(("/", "./", "../", "~")) or Path(path).suffix in SUFFIXES

@@ -4,8 +4,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from r1kit.checks import looks_local
 from r1kit.errors import UserError
-from r1kit.models.load import MODEL_BUILDERS
+from r1kit.models.load import BUILDERS
 
 DTYPES = {"auto", "float32", "fp32", "bfloat16", "bf16", "float16", "fp16"}
 
@@ -50,7 +51,7 @@ def check_model(model: dict):
         raise UserError(f"model: `build` cannot be combined with {', '.join(s for s in sources if s != 'build')}; "
                         "keep one source.")
     if model.get("build"):
-        MODEL_BUILDERS.resolve(model["build"], "model.build")  # imported now: a typo fails before any build
+        BUILDERS.resolve(model["build"], "model.build")  # imported now: a typo fails before any build
     if model["dtype"] not in DTYPES:
         raise UserError(f"model.dtype={model['dtype']!r}: choose one of {', '.join(sorted(DTYPES))}.")
     if model.get("gguf_file"):
@@ -59,9 +60,6 @@ def check_model(model: dict):
             gguf = Path(model["path"]) / gguf
         if not gguf.is_file():
             raise UserError(f"model.gguf_file: {gguf} does not exist. Give the path of a .gguf file.")
-    elif model.get("path") and _looks_local(model["path"]) and not Path(model["path"]).expanduser().exists():
+    elif model.get("path") and looks_local(model["path"]) and not Path(model["path"]).expanduser().exists():
         raise UserError(f"model.path: {model['path']} does not exist. Give a model folder or a hub id.")
 
-
-def _looks_local(path: str) -> bool:
-    return path.startswith(("/", "./", "../", "~")) or Path(path).suffix in {".jsonl", ".json", ".parquet", ".csv"}

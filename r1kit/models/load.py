@@ -18,8 +18,7 @@ from r1kit.models.vision import is_vision_language, load_vision_language, set_pi
 log = logging.getLogger(__name__)
 
 # Transitional: config/validate.py still reads these dotted paths; drop the dict once it calls models.config.check_model.
-BUILDERS = {"tiny": "r1kit.models.tiny.build_tiny", "tiny_vl": "r1kit.models.tiny_vl.build_tiny_vl"}
-MODEL_BUILDERS = Registry("model builder", BUILDERS)
+BUILDERS = Registry("model builder", {"tiny": "r1kit.models.tiny.build_tiny", "tiny_vl": "r1kit.models.tiny_vl.build_tiny_vl"})
 
 
 def resolve_dtype(name: str):
@@ -55,7 +54,7 @@ def load_model(cfg, path_override: str | None = None, apply_lora: bool = True):
         model = AutoModelForCausalLM.from_pretrained(path_override, dtype=dtype)
         tokenizer = AutoTokenizer.from_pretrained(path_override)
     elif cfg["build"]:
-        builder, kwargs = MODEL_BUILDERS.resolve(cfg["build"], "model.build")
+        builder, kwargs = BUILDERS.resolve(cfg["build"], "model.build")
         model, tokenizer = builder(**kwargs)
         model = model.to(dtype)
     elif cfg["gguf_file"]:

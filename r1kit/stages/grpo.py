@@ -18,8 +18,7 @@ from typing import Any
 from transformers import TrainerCallback
 from trl import GRPOConfig, GRPOTrainer
 
-from r1kit.algorithms import algorithm_names
-from r1kit.algorithms import domain_sampling, dynamic_sampling, stable_reinforce
+from r1kit.algorithms import algorithm_names, domain_sampling, dynamic_sampling, stable_reinforce
 from r1kit.algorithms.domain_sampling import DomainSamplerHook, DomainSamplingSchema
 from r1kit.algorithms.dynamic_sampling import DynamicSamplingHooks, DynamicSamplingSchema
 from r1kit.algorithms.reward_schedule import reward_schedules

@@ -11,10 +11,10 @@ import pytest
 import torch
 from trl import GRPOConfig, GRPOTrainer
 
-from r1kit.errors import UserError
 from r1kit.algorithms.dynamic_sampling import DynamicSamplingHooks, groups_with_signal, merge_groups, pick_groups
 from r1kit.algorithms.scored_batch import ScoredBatch, total_rewards
 from r1kit.algorithms.stable_reinforce import StableReinforceHooks, clamp_log_ratio, clamped_logps, filter_advantages
+from r1kit.errors import UserError
 
 
 class AlgorithmExtensions(StableReinforceHooks, DynamicSamplingHooks, ScoredBatch):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from r1kit.errors import UserError
 from r1kit.algorithms.reward_schedule import check_schedule, reward_schedules, weight_at
+from r1kit.errors import UserError
 from r1kit.rewards.stack import RewardStack
 
 

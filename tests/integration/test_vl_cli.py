@@ -66,7 +66,7 @@ def test_every_stage_finishes_and_hands_a_vision_language_model_on(run_dir):
     assert [s["steps"] for s in state["stages"].values()] == [6, 2, 2]
     from omegaconf import OmegaConf
 
-    from r1kit.config.schema import ModelSchema
+    from r1kit.models.config import ModelSchema
 
     for name, record in state["stages"].items():
         final = run_dir / record["final"]
@@ -149,7 +149,7 @@ def test_the_same_recipe_runs_under_zero3_on_two_processes(tmp_path):
     assert state["finished"] and [s["steps"] for s in state["stages"].values()] == [4, 2, 2]
     from omegaconf import OmegaConf
 
-    from r1kit.config.schema import ModelSchema
+    from r1kit.models.config import ModelSchema
 
     final = tmp_path / "run" / state["stages"]["visual_rl"]["final"]
     model, _ = load_model(OmegaConf.structured(ModelSchema), path_override=str(final))
