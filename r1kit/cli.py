@@ -104,16 +104,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_command(args) -> int:
-    from r1kit.config.compose import DEFAULT_RECIPE, compose, split_recipe
+    from r1kit.config.compose import DEFAULT_RECIPE, compose_recipe, split_recipe
 
     recipe, overrides = split_recipe(args.overrides, DEFAULT_RECIPE if args.command == "train" else None)
     if args.multirun:
         flags = (["--cfg", args.cfg] if args.cfg else []) + (["--dry-run"] if args.dry_run else [])
         return _sweep(args.command, recipe, overrides, flags)
-    from r1kit.config.schema import RecipeSchema
     from r1kit.config.validate import validate
 
-    raw = compose(args.command, overrides, recipe=recipe, schema=RecipeSchema)
+    raw = compose_recipe(args.command, overrides, recipe=recipe)
 
     config = validate(raw)
     if args.cfg:

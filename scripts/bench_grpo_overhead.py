@@ -155,8 +155,7 @@ def r1kit_trainer(model, tokenizer, train_ds, steps, model_dir, workdir):
     """A one-stage recipe written to disk, composed with Hydra, validated, and built as `r1kit train` does."""
     import yaml
 
-    from r1kit.config.compose import compose
-    from r1kit.config.schema import RecipeSchema
+    from r1kit.config.compose import compose_recipe
     from r1kit.config.validate import split_stage, validate
     from r1kit.curriculum.plan import trainer_args
     from r1kit.stages.grpo import KIND
@@ -176,7 +175,7 @@ def r1kit_trainer(model, tokenizer, train_ds, steps, model_dir, workdir):
     }
     path = workdir / "bench_grpo_overhead.yaml"
     path.write_text(yaml.safe_dump(recipe, sort_keys=False), encoding="utf-8")
-    recipe = validate(compose(None, [], recipe=str(path), schema=RecipeSchema))
+    recipe = validate(compose_recipe(None, [], recipe=str(path)))
     own, options = split_stage(recipe["stages"]["grpo"])
     run_dir = workdir / "run"
     output_dir = run_dir / "stages" / "01-grpo"

@@ -36,19 +36,19 @@ def write_recipe(tmp_path):
 @pytest.fixture(scope="session")
 def quickstart_config():
     """The quickstart recipe, composed and validated once per session; returns a fresh deep copy per call."""
-    from r1kit.config.compose import compose
+    from r1kit.config.compose import compose_recipe
     from r1kit.config.validate import validate
 
-    config = validate(compose("train", [], recipe="quickstart"))
+    config = validate(compose_recipe("train", [], recipe="quickstart"))
     return lambda: copy.deepcopy(config)
 
 
 def compose_and_validate(overrides=(), recipe="quickstart", command="train"):
     """compose() + validate() in-process, as the CLI does before anything heavy loads."""
-    from r1kit.config.compose import compose
+    from r1kit.config.compose import compose_recipe
     from r1kit.config.validate import validate
 
-    return validate(compose(command, list(overrides), recipe=recipe))
+    return validate(compose_recipe(command, list(overrides), recipe=recipe))
 
 
 @pytest.fixture(scope="session")

@@ -227,3 +227,10 @@ def expand_sweeps(overrides: list[str]) -> list[list[str]]:
         else:
             choices.append([o.input_line])
     return [list(combo) for combo in itertools.product(*choices)]
+
+
+def compose_recipe(config_name: str | None, overrides: list[str], recipe: str | None = None) -> dict:
+    """A training recipe composed on its schema (RecipeSchema), as `r1kit train` and `r1kit sft` do."""
+    from r1kit.config.schema import RecipeSchema
+
+    return compose(config_name, overrides, recipe=recipe, schema=RecipeSchema)
