@@ -29,16 +29,14 @@ mean answer of each step's prompts, which must be identical.
 """
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, read_metrics, read_state, run_cli
+from tests.helpers import REPO, read_metrics, read_state, run_cli, start_cli
 
 LOSS_RTOL = 1e-5
 WEIGHT_ATOL = 1e-4
@@ -84,9 +82,8 @@ STEPS = {"sft": 6, "grpo": 4}
 
 
 def _env() -> dict:
-    """The repo importable (for the probe reward), and DeepSpeed's compiled op cached where `make test` keeps it."""
-    return {"PYTHONPATH": str(REPO),
-            "TORCH_EXTENSIONS_DIR": os.environ.get("TORCH_EXTENSIONS_DIR", str(REPO / ".cache" / "torch_extensions"))}
+    """The repo importable, for the probe reward (tests.helpers.cli_env caches DeepSpeed's compiled op)."""
+    return {"PYTHONPATH": str(REPO)}
 
 
 @pytest.fixture(scope="module")
@@ -133,9 +130,8 @@ def zero3(tmp_path_factory, model_dir) -> dict:
     import psutil
 
     workdir = _workdir(tmp_path_factory, model_dir, "zero3", batch=4)
-    args = [sys.executable, "-m", "r1kit", "train", "recipe=recipe.yaml", "launcher=zero3", *LAUNCH]
-    proc = subprocess.Popen(args, cwd=workdir, env={**os.environ, **_env()}, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = start_cli("train", "recipe=recipe.yaml", "launcher=zero3", *LAUNCH, cwd=workdir, env=_env(),
+                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     killed = None
     deadline = time.time() + 600
     while proc.poll() is None and time.time() < deadline and killed is None:

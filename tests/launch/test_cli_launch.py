@@ -4,6 +4,7 @@ import sys
 
 from r1kit.errors import UserError
 from r1kit.launch.command import _run
+from tests.helpers import CLI
 
 CPU2 = ["launcher=zero3", "launcher.gpus=2", "launcher.use_cpu=true"]
 
@@ -59,7 +60,7 @@ def test_a_world_size_that_does_not_split_the_batch_is_exit_2(r1kit_cli, tmp_pat
 
 def test_a_user_error_inside_a_launched_rank_comes_back_as_one_message(tmp_path):
     """A rank (LOCAL_RANK set) that hits a UserError leaves its message; the launcher raises it (exit 2)."""
-    rank = [sys.executable, "-m", "r1kit", "train", "stages.sft.kind=nope", "--cfg", "job"]
+    rank = [*CLI, "train", "stages.sft.kind=nope", "--cfg", "job"]
     try:
         _run(rank, {"LOCAL_RANK": "0"}, tmp_path / "error.txt")
     except UserError as err:
