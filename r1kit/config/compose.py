@@ -130,7 +130,7 @@ def _compose_run(name: str, schema, search: list[str], parsed):
     first = hydra_compose(name, overrides=search, return_hydra_config=True)
     choices = dict(first.hydra.runtime.choices)
     stages = OmegaConf.to_container(first.get("stages") or {}, resolve=False) if "stages" in first else {}
-    overrides = [_as_hydra_override(o, choices) if _stage_group(o) is None
+    overrides = [_as_hydra_override(o, choices, schema) if _stage_group(o) is None
                  else "++stages.{}.{}={}".format(*_stage_group(o), o.value()) for o in parsed]
     defaults = [RECIPE_SCHEMA] if schema is not None else []
     defaults += _stage_defaults(stages, parsed)
@@ -145,8 +145,12 @@ def _compose_run(name: str, schema, search: list[str], parsed):
     return cfg
 
 
-def _as_hydra_override(o, choices: dict) -> str:
-    """The override as Hydra should see it: keys are set or added (`++`), groups are swapped or added."""
+def _as_hydra_override(o, choices: dict, schema=None) -> str:
+    """The override as Hydra should see it: keys are set or added (`++`), groups are swapped or added.
+
+    A key of the schema always exists, so deleting it (`~model.build`) resets it to null, and
+    adding it (`+model.build=...`) sets it.
+    """
     line = o.input_line
     key = o.key_or_group
     if o.package is not None or key in group_names() or key in choices:
@@ -156,9 +160,26 @@ def _as_hydra_override(o, choices: dict) -> str:
         if len(packaged) == 1:  # `data=x` where the recipe picks `data@datasets.train`
             return f"{packaged[0]}={line.split('=', 1)[1]}"
         return "+" + line  # a group the recipe does not list yet (launcher=zero3)
-    if o.is_add() or o.is_force_add() or o.is_delete():
+    if o.is_delete():
+        return f"++{key}=null" if _schema_field(schema, key) else line
+    if o.is_force_add():
         return line
-    return "++" + line
+    return "++" + line.removeprefix("+")
+
+
+def _schema_field(schema, key: str) -> bool:
+    """Whether the dotted `key` names a field of the (nested) dataclass `schema`."""
+    import dataclasses
+
+    node = schema
+    for part in key.split("."):
+        if not dataclasses.is_dataclass(node):
+            return False
+        fields = {f.name: f.type for f in dataclasses.fields(node)}
+        if part not in fields:
+            return False
+        node = fields[part]
+    return True
 
 
 def _stage_defaults(stages: dict, parsed) -> list[dict]:
