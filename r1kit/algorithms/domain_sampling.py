@@ -20,8 +20,8 @@ import math
 from dataclasses import dataclass
 
 import torch
+from torch.utils.data import Sampler
 from transformers import TrainerCallback
-from trl.trainer.utils import RepeatSampler
 
 from r1kit.errors import UserError
 
@@ -66,13 +66,22 @@ class DomainWeights:
         return [(1 - self.uniform_mix) * e / sum(exp) + self.uniform_mix / n for e in exp]
 
 
-class DomainSampler(RepeatSampler):
-    """RepeatSampler whose prompt chunks are drawn domain by domain with the current weights."""
+class DomainSampler(Sampler):
+    """TRL's RepeatSampler layout, with prompt chunks drawn domain by domain with the current weights.
 
-    def __init__(self, domains: list[str], weights: DomainWeights, **repeat_kwargs):
-        super().__init__(data_source=domains, shuffle=False, **repeat_kwargs)
+    Not a subclass of trl's RepeatSampler only so that validation, which imports this module,
+    need not import TRL's trainers (~1 s); `tests/algorithms` checks the layout against it.
+    """
+
+    def __init__(self, domains: list[str], weights: DomainWeights, mini_repeat_count: int, batch_size: int = 1,
+                 repeat_count: int = 1, seed: int | None = None):
+        self.num_samples, self.mini_repeat_count, self.batch_size = len(domains), mini_repeat_count, batch_size
+        self.repeat_count, self.seed = repeat_count, seed
         self.weights = weights
         self.by_domain = {d: [i for i, x in enumerate(domains) if x == d] for d in weights.domains}
+
+    def __len__(self) -> int:  # as RepeatSampler's
+        return (self.num_samples // self.batch_size) * self.batch_size * self.mini_repeat_count * self.repeat_count
 
     def __iter__(self):
         generator = torch.Generator()

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from trl.trainer.utils import nanstd
 
 from r1kit.algorithms.scored_batch import total_rewards
 from r1kit.errors import UserError
@@ -44,6 +43,8 @@ def check(where: str, options: dict, trainer: dict, world: int):
 
 def groups_with_signal(rewards: torch.Tensor, group_size: int) -> torch.Tensor:
     """One bool per group: do its rewards differ? (TRL's `frac_reward_zero_std` counts the others.)"""
+    from trl.trainer.utils import nanstd  # here, not above: validation imports this module and TRL's trainers are slow
+
     std = nanstd(rewards.view(-1, group_size), dim=1).nan_to_num(nan=0.0)  # NaN: fewer than 2 scored rows
     return ~torch.isclose(std, torch.zeros_like(std))
 

@@ -12,11 +12,12 @@ Defaults: r1kit/conf/stage/grpo.yaml; presets: r1kit/conf/algorithm/.
 import importlib.util
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from transformers import TrainerCallback
-from trl import GRPOConfig, GRPOTrainer
+from trl import GRPOConfig
 
 from r1kit.algorithms import algorithm_names, domain_sampling, dynamic_sampling, stable_reinforce
 from r1kit.algorithms.domain_sampling import DomainSamplerHook, DomainSamplingSchema
@@ -28,7 +29,6 @@ from r1kit.algorithms.stage_schedules import StageSchedules
 from r1kit.checks import did_you_mean
 from r1kit.errors import UserError
 from r1kit.rewards.stack import RewardStack
-from r1kit.stages.checkpoints import AtomicCheckpoints
 from r1kit.stages.common import StageSchema, check_images, install_callbacks
 from r1kit.stages.plan import StageKind, StagePlan
 
@@ -43,13 +43,23 @@ class GRPOStageSchema(StageSchema):
     domain_sampling: DomainSamplingSchema = field(default_factory=DomainSamplingSchema)
 
 
-class R1kitGRPOTrainer(AtomicCheckpoints, DomainSamplerHook, StableReinforceHooks, DynamicSamplingHooks, ScoredBatch,
-                       GRPOTrainer):
-    """GRPOTrainer with atomic checkpoints and r1kit's algorithm hooks (each off unless the stage sets it).
+@cache
+def trainer_class():
+    """TRL's GRPOTrainer with atomic checkpoints and r1kit's algorithm hooks (each off unless the stage sets it).
 
     Order matters: StableReinforce filters the advantages of the batch dynamic sampling has filled,
-    and both read the rewards ScoredBatch keeps.
+    and both read the rewards ScoredBatch keeps. Made on first use, as importing TRL's trainers takes
+    a second that validating a recipe need not spend.
     """
+    from trl import GRPOTrainer
+
+    from r1kit.stages.checkpoints import AtomicCheckpoints
+
+    class R1kitGRPOTrainer(AtomicCheckpoints, DomainSamplerHook, StableReinforceHooks, DynamicSamplingHooks, ScoredBatch,
+                           GRPOTrainer):
+        """GRPOTrainer with atomic checkpoints and r1kit's algorithm hooks."""
+
+    return R1kitGRPOTrainer
 
 
 def check(where: str, stage: dict, trainer: dict, context: dict):
@@ -144,7 +154,7 @@ def build(plan: StagePlan):
     if plan.args.beta and plan.peft_config is None and not plan.model.config._name_or_path:
         _save_reference(plan.model, plan.output_dir)
     columns = [c for c in data.column_names if c != "messages"]
-    trainer = R1kitGRPOTrainer(model=plan.model, reward_funcs=stack.functions, args=plan.args,
+    trainer = trainer_class()(model=plan.model, reward_funcs=stack.functions, args=plan.args,
                                train_dataset=data.select_columns(columns), processing_class=plan.processing_class,
                                peft_config=plan.peft_config)
     stable_reinforce.configure(trainer, stage["stable_reinforce"], data, plan.where)

@@ -5,11 +5,11 @@ Defaults: r1kit/conf/stage/sft.yaml; every key but r1kit's own is a trl.SFTConfi
 """
 
 from dataclasses import dataclass
+from functools import cache
 
-from trl import SFTConfig, SFTTrainer
+from trl import SFTConfig
 
 from r1kit.errors import UserError
-from r1kit.stages.checkpoints import AtomicCheckpoints
 from r1kit.stages.common import StageSchema, check_images, install_callbacks
 from r1kit.stages.plan import StageKind, StagePlan
 
@@ -19,8 +19,18 @@ class SFTStageSchema(StageSchema):
     """An sft stage has only the keys every stage has."""
 
 
-class R1kitSFTTrainer(AtomicCheckpoints, SFTTrainer):
-    """SFTTrainer whose checkpoints are written atomically."""
+@cache
+def trainer_class():
+    """TRL's SFTTrainer with atomic checkpoints; made on first use, as importing TRL's trainers takes a second
+    that validating a recipe need not spend."""
+    from trl import SFTTrainer
+
+    from r1kit.stages.checkpoints import AtomicCheckpoints
+
+    class R1kitSFTTrainer(AtomicCheckpoints, SFTTrainer):
+        """SFTTrainer whose checkpoints are written atomically."""
+
+    return R1kitSFTTrainer
 
 
 def check(where: str, stage: dict, trainer: dict, context: dict):
@@ -35,7 +45,7 @@ def build(plan: StagePlan):
                         "Give it a `solution` column, or use the chat_sft adapter.")
     check_images(plan)
     columns = ["messages", "images"] if "images" in data.column_names else ["messages"]
-    trainer = R1kitSFTTrainer(model=plan.model, args=plan.args, train_dataset=data.select_columns(columns),
+    trainer = trainer_class()(model=plan.model, args=plan.args, train_dataset=data.select_columns(columns),
                               processing_class=plan.processing_class, peft_config=plan.peft_config)
     install_callbacks(trainer, plan)
     return trainer

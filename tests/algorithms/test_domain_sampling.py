@@ -32,6 +32,11 @@ def test_sampler_keeps_the_repeat_layout_and_follows_the_weights():
     sampler = DomainSampler(domains, w, mini_repeat_count=4, batch_size=5, repeat_count=2, seed=3)
     indices = list(sampler)
     assert len(indices) == len(sampler) == 100 // 5 * 5 * 4 * 2
+    from trl.trainer.utils import RepeatSampler
+
+    trl_layout = list(RepeatSampler(domains, mini_repeat_count=4, batch_size=5, repeat_count=2, shuffle=False))
+    assert len(sampler) == len(trl_layout)  # the same length as TRL's sampler, and its chunk shape below
+    assert all(len(set(trl_layout[i:i + 4])) == 1 for i in range(0, 40, 4)) and trl_layout[:20] == trl_layout[20:40]
     block = indices[:40]  # one chunk: 5 prompts x 4 generations, repeated twice
     assert block[:20] == block[20:] and all(len(set(block[i:i + 4])) == 1 for i in range(0, 20, 4))
     assert indices == list(DomainSampler(domains, w, mini_repeat_count=4, batch_size=5, repeat_count=2, seed=3))
