@@ -43,7 +43,8 @@ def math_accuracy(
     `<think>…</think>`: with `mode="either"` (default) the last `<answer>` block, else the
     last `\\boxed{}`; `mode="answer_tag"` or `"boxed"` allow only one of them. A box that
     only appears inside the reasoning does not count. None where the gold answer is missing
-    or does not parse (the row is skipped, as in TRL).
+    or is not math (the row is skipped, as in TRL): prose such as "forty two", which
+    math-verify returns as the text itself or as a product of single letters.
 
     A (gold, answer) pair seen twice in a batch (a group agreeing on an answer) is checked
     once; big batches are checked in `workers` processes (default: the CPU count, at most 8).
@@ -83,8 +84,41 @@ def _cached_gold(gold_text: str, timeout_seconds: int) -> list:
     if key not in _GOLDS:
         if len(_GOLDS) > 10_000:
             _GOLDS.clear()
-        _GOLDS[key] = _safe([], _parse, gold_text, timeout_seconds)
+        parsed = _safe([], _parse, gold_text, timeout_seconds)
+        _GOLDS[key] = parsed if _is_math(parsed) else []
     return _GOLDS[key]
+
+
+def _is_math(parsed: list) -> bool:
+    """Whether math-verify found math in a gold answer, not just words.
+
+    math-verify falls back to the text itself when it finds nothing (`["Answer is forty
+    three."]`), and reads prose wrapped as LaTeX as a product of its letters ("forty two"
+    -> f*o*o*r*t*t*w*y). Neither is a gold answer: the row is skipped, as TRL skips a gold
+    that does not parse. One letter (`x`) or a product with a number or a constant
+    (`2xy`, `2\\pi`) is still math.
+    """
+    import sympy
+
+    exprs = [expr for expr in parsed if not isinstance(expr, str)]
+    if not exprs:
+        return False
+    return not all(_letters_product(expr, sympy) for expr in exprs)
+
+
+def _letters_product(expr, sympy) -> bool:
+    """A product of two or more different single letters, each maybe to a whole power
+    ("three" -> t*h*r*e**2; math-verify reads `e` as Euler's number and `i` as the
+    imaginary unit)."""
+    factors = sympy.Mul.make_args(expr)
+    if len(factors) < 2:
+        return False
+    for factor in factors:
+        base, exponent = factor.as_base_exp()
+        letter = base in (sympy.E, sympy.I) or (isinstance(base, sympy.Symbol) and len(base.name) == 1)
+        if not letter or not (exponent.is_Integer and exponent > 0):
+            return False
+    return True
 
 
 def _gold_text(gold) -> str | None:

@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from reward_cases import GOOD, HOSTILE, chat
+from reward_cases import GOOD, HOSTILE, answer_block, chat
 
 from r1kit.errors import UserError
 from r1kit.rewards.math_accuracy import math_accuracy
@@ -110,3 +110,22 @@ def test_worker_processes_score_a_big_batch_as_one_process_does():
     two = resolve("math_accuracy", workers=2)(completions, answer=golds)
     assert one == two
     assert one.count(1.0) == 40 - 14 - 1 and one[5] == one[6] == 0.0  # 14 off by one, row 5 hostile, 6 both
+
+
+# Prose golds from TRL's `test_accuracy_reward` and open-r1's `test_unparseable_solution`:
+# math-verify returns the text itself, or a product of its letters, which is no answer.
+@pytest.mark.parametrize("gold", ["forty two", "Answer is forty three.", "three", "Yes", "xy"])
+def test_a_gold_answer_that_is_prose_skips_the_row(gold):
+    completions = [answer_block("42"), answer_block("43"), answer_block(gold), "\\boxed{42}"]
+    assert math_accuracy(completions, answer=[gold] * 4) == [None] * 4
+
+
+@pytest.mark.parametrize(("gold", "right"), [("x", "x"), ("x^2", "x^{2}"), ("2xy", "2yx"), ("e", "e"), ("2\\pi", "2\\pi")])
+def test_a_single_letter_a_power_or_a_product_with_a_number_is_still_math(gold, right):
+    assert math_accuracy([answer_block(right), answer_block("7")], answer=[gold, gold]) == [1.0, 0.0]
+
+
+def test_length_rewards_skip_prose_golds_too():
+    completions = [answer_block("42"), answer_block("5")]
+    assert resolve("cosine_length")(completions, answer=["forty two", "5"]) == [None, pytest.approx(1.0, abs=0.01)]
+    assert resolve("kimi_length")(completions, answer=["forty two", "5"], prompts=["p", "p"]) == [None, 0.5]  # the shorter, right
