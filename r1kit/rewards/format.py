@@ -9,12 +9,17 @@ from r1kit.rewards.text import check_tag, completion_text, single_tags
 def think_format(completions, *, think_tag: str = "think", answer_tag: str = "answer", **kwargs) -> list[float]:
     """Strict format: 1.0 iff the whole completion is <think>…</think> then <answer>…</answer>, else 0.0.
 
-    Source: R1-V, open-r1 and LMM-R1 (`math_verifier.py`) fullmatch the completion
-    against `<think>.*?</think>\\s*<answer>.*?</answer>`; LMM-R1 also requires each of the
-    four tags exactly once. Here: surrounding whitespace is stripped, each tag must occur
-    exactly once, the text must start with `<think>` and end with `</answer>`, and only
-    whitespace may separate `</think>` from `<answer>`. Newlines inside the blocks are
-    allowed but not required (open-r1's `format` requires them; R1-V's does not).
+    Source: R1-V fullmatches the completion against
+    `<think>.*?</think>\\s*<answer>.*?</answer>`; LMM-R1 (`math_verifier.py`) also requires
+    each of the four tags exactly once. open-r1's `format_reward` is not a fullmatch: it
+    uses `re.match` with `^…</answer>$` under MULTILINE, where `$` also matches at the end
+    of any line, so text on the lines after `</answer>` (a second answer, say) still
+    scores 1. r1kit does what R1-V's fullmatch does: surrounding whitespace is stripped,
+    each tag must occur exactly once, the text must start with `<think>` and end with
+    `</answer>`, and only whitespace may separate `</think>` from `<answer>`. Nothing may
+    follow the answer: the prompt asks for it last, and trailing text could hold another
+    answer for a reader to take instead. Newlines inside the blocks are allowed but not
+    required (open-r1's `format` requires them; R1-V's does not).
     """
     check_tag("think_tag", think_tag)
     check_tag("answer_tag", answer_tag)

@@ -1,4 +1,4 @@
-"""think_format (strict, fullmatch) and think_format_soft (open-r1 tag_count)."""
+"""think_format (strict, a fullmatch like R1-V's) and think_format_soft (open-r1 tag_count)."""
 
 import pytest
 from reward_cases import GOOD, chat
@@ -68,3 +68,22 @@ def test_think_format_soft_counts_tags_present_exactly_once(text, expected):
 
 def test_soft_format_uses_configured_tags():
     assert think_format_soft(["<r>x</r><a>5</a>"], think_tag="r", answer_tag="a") == [1.0]
+
+
+OPEN_R1_FORMAT = r"^<think>\n.*?\n</think>\n<answer>\n.*?\n</answer>$"  # open-r1 format_reward's pattern
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<think>\nr\n</think>\n<answer>\n5\n</answer>\nActually, the answer is 6.",
+        "<think>\nr\n</think>\n<answer>\n5\n</answer>\nor \\boxed{6}",
+    ],
+)
+def test_think_format_is_a_fullmatch_where_open_r1s_multiline_dollar_is_not(text):
+    import re
+
+    # open-r1 matches with re.MULTILINE, so its `$` stops at the first line end after </answer>.
+    assert re.match(OPEN_R1_FORMAT, text, re.DOTALL | re.MULTILINE)
+    assert not re.fullmatch(OPEN_R1_FORMAT, text, re.DOTALL)
+    assert think_format([text]) == [0.0]
