@@ -21,6 +21,7 @@ from r1kit.rewards import (  # noqa: F401 - registers
     ranking,
     repetition,
     similarity,
+    steps,
     temporal,
     translation,
     verifree,

@@ -54,3 +54,24 @@ def think_format_soft(completions, *, think_tag: str = "think", answer_tag: str 
         text = completion_text(c)
         rewards.append(0.25 * sum(1 for tag in tags if text.count(tag) == 1))
     return rewards
+
+
+@register("think_only_format")
+def think_only_format(completions, *, think_tag: str = "think", **kwargs) -> list[float]:
+    """Think-only format: 1.0 iff the completion opens with one <think>…</think> block, whatever follows; else 0.0.
+
+    Source: TRL's `think_format_reward` (`trl/rewards/format_rewards.py`), for models whose
+    answer follows the reasoning untagged (Qwen3, DeepSeek-R1's chat format): it matches
+    `^<think>(?!.*<think>)(.*?)</think>.*$` with DOTALL, so the text must start with
+    `<think>`, contain no second `<think>`, and close the block; any text may follow, and
+    a stray extra `</think>` is allowed. No answer tags are required. Here leading
+    whitespace is stripped first, as `think_format` does (TRL's `^` refuses it).
+    """
+    check_tag("think_tag", think_tag)
+    opening, closing = open_tag(think_tag), close_tag(think_tag)
+    rewards = []
+    for c in completions:
+        text = completion_text(c).lstrip()
+        ok = text.startswith(opening) and text.count(opening) == 1 and closing in text[len(opening) :]
+        rewards.append(1.0 if ok else 0.0)
+    return rewards

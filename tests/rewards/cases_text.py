@@ -13,4 +13,8 @@ CASES = {
         "columns": {"answer": "Event 1: 2021-05, Event 2: 2019-11, Event 3: 2022-08. Event order: 2-1-3."}},
     "time_completion": {"columns": {"answer": "Event: 2021-03. Missing entity: 2019."}},
     "preference_judgment": {"columns": {"answer": "B"}},
+    # Rewards that read only the completion: listed so the hostile-output tests name them.
+    "reasoning_steps": {"columns": {}},
+    "think_only_format": {"columns": {}},
+    "repetition_zh": {"columns": {}, "options": {"ngram_size": 2}},
 }

@@ -16,6 +16,7 @@ HOSTILE = {
     "many_closes": "</answer>" * 10_000,
     "many_boxes": "\\boxed{" * 15_000,
     "deep_brackets": "<think>" + "(" * 50_000 + "</think><answer>" + "(" * 900 + "1" + "</answer>",
+    "huge_chinese": "答案是五，" * 25_000,
     "unicode": "🤔💡 答案是五 مرحبا بالعالم <think>思考 \u202e</think><answer>五</answer>",
     "lone_surrogate": "<answer>\ud800</answer>",
     "nested": "<think><think>x</think></think><answer>5</answer>",

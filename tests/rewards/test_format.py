@@ -4,7 +4,7 @@ import pytest
 from reward_cases import GOOD, chat
 
 from r1kit.errors import UserError
-from r1kit.rewards.format import think_format, think_format_soft
+from r1kit.rewards.format import think_format, think_format_soft, think_only_format
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,39 @@ def test_think_format_is_a_fullmatch_where_open_r1s_multiline_dollar_is_not(text
     assert re.match(OPEN_R1_FORMAT, text, re.DOTALL | re.MULTILINE)
     assert not re.fullmatch(OPEN_R1_FORMAT, text, re.DOTALL)
     assert think_format([text]) == [0.0]
+
+
+THINK_ONLY_CASES = [
+    "<think>\nThis is my reasoning.\n</think>\nThis is my answer.",  # TRL's docstring cases
+    "<think>\nThis is my reasoning.\nThis is my answer.",
+    "<think>\nThis is my reasoning.\n</think>\n<answer>5</answer>",  # answer tags allowed, not needed
+    "<think></think>",
+    "<think>a</think>b</think>",  # TRL allows a stray close
+    "<think>a</think><think>b</think>",  # a second block
+    "<think>a <think>b</think></think>",  # nested
+    "This is my reasoning.\n</think>\nThis is my answer.",  # no opening tag
+    "Preamble <think>a</think> answer",  # not leading
+    "</think><think>a",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", THINK_ONLY_CASES)
+def test_think_only_format_scores_as_trls_think_format_reward(text):
+    from trl.rewards import think_format_reward
+
+    assert think_only_format([text]) == think_format_reward([chat(text)])
+    assert think_only_format([chat(text)]) == think_format_reward([chat(text)])
+
+
+def test_think_only_format_by_hand():
+    texts = THINK_ONLY_CASES[:5] + ["\n  <think>a</think> b"]  # leading whitespace is stripped here
+    assert think_only_format(texts) == [1.0, 0.0, 1.0, 1.0, 1.0, 1.0]
+    assert think_only_format(THINK_ONLY_CASES[5:]) == [0.0] * 6
+
+
+def test_think_only_format_uses_the_configured_tag():
+    assert think_only_format(["<reasoning>r</reasoning> 5"], think_tag="reasoning") == [1.0]
+    assert think_only_format(["<reasoning>r</reasoning> 5"]) == [0.0]
+    with pytest.raises(UserError):
+        think_only_format(["x"], think_tag="</think>")

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-HEAVY = ["torch", "transformers", "trl", "datasets", "math_verify", "sympy"]
+HEAVY = ["torch", "transformers", "trl", "datasets", "math_verify", "sympy", "rjieba"]
 
 
 def test_import_loads_no_ml_library():
