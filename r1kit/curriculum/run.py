@@ -1,6 +1,7 @@
 """Run a recipe's stages in order, hand weights from stage to stage, and resume after a crash.
 
-Datasets are built and checked before any model loads. Each stage starts from the
+Datasets are built and checked before the run directory is created or any model loads,
+and the main process holds the run directory's lock (r1kit.run.rundir.RunLock) while it trains. Each stage starts from the
 previous stage's final model (or `init_from`), is planned (r1kit.curriculum.plan), built
 by its kind (r1kit.stages), trained, saved to `final/` atomically and marked done in
 state.json; a rerun skips finished stages and continues the interrupted one from its last
@@ -19,7 +20,7 @@ from r1kit.curriculum.plan import build_datasets, configure_logger, plan_stage
 from r1kit.errors import UserError
 from r1kit.run import ranks
 from r1kit.run.quiet import quiet_libraries
-from r1kit.run.rundir import RunDir, config_hash, open_run
+from r1kit.run.rundir import RunDir, config_hash, drop_metrics_after, lock_run, open_run
 from r1kit.stages import STAGE_KINDS
 
 
@@ -28,14 +29,29 @@ def run_recipe(recipe: dict, console=None) -> RunDir:
 
     console = console or Console(quiet=not ranks.is_main())
     quiet_libraries()
+    ranks.init()
+    data = build_datasets(recipe)  # on every rank, before the run directory exists: a data mistake leaves no folder
+    held = []
+
+    def open_locked():
+        opened, resumed = open_run(recipe)
+        held.append(lock_run(opened, recipe))
+        return opened, resumed
+
+    run, resumed = ranks.from_main(open_locked)  # the main process holds the lock until this run ends
+    try:
+        return _run_stages(recipe, data, RunDir(run.path, writes=ranks.is_main()), resumed, console)
+    finally:
+        for lock in held:
+            lock.release()
+
+
+def _run_stages(recipe: dict, data: dict, run: RunDir, resumed: bool, console) -> RunDir:
     import torch
     from transformers import set_seed
 
     from r1kit.stages.checkpoints import last_complete_checkpoint, save_final
 
-    ranks.init()
-    run, resumed = ranks.from_main(lambda: open_run(recipe))
-    run = RunDir(run.path, writes=ranks.is_main())
     state = run.read_state() if resumed else {}
     state = state or {"recipe": recipe["name"], "config_hash": config_hash(recipe), "stages": {}, "finished": False}
     ranks.barrier()  # every rank has read the state before the main process rewrites it
@@ -43,7 +59,6 @@ def run_recipe(recipe: dict, console=None) -> RunDir:
     run.write_state(state)
     configure_logger(recipe["logger"], run.path)
     console.print(f"[bold]{'Resuming' if resumed else 'Run'}[/] {recipe['name']} in {run.path}")
-    data = build_datasets(recipe)
 
     previous_final = None
     for index, (name, stage) in enumerate(recipe["stages"].items()):
@@ -61,6 +76,8 @@ def run_recipe(recipe: dict, console=None) -> RunDir:
         plan = plan_stage(name, stage, recipe, data, stage_dir, run.path, init, callbacks)
         trainer = STAGE_KINDS.get(stage["kind"]).build(plan)
         checkpoint = last_complete_checkpoint(stage_dir)
+        if run.writes:  # rows the interrupted attempt logged after its checkpoint are logged again from there
+            drop_metrics_after(run.metrics_file, name, int(Path(checkpoint).name.split("-")[-1]) if checkpoint else 0)
         record.update(status="running", dir=str(stage_dir.relative_to(run.path)), started=record.get("started", time.time()))
         state["stages"][name] = record
         run.write_state(state)

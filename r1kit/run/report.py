@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from r1kit.errors import UserError
-from r1kit.run.rundir import is_run_dir, newest_run, write_atomic
+from r1kit.run.rundir import RunDir, is_run_dir, newest_run, write_atomic
 
 PANELS = (  # title, [(metric key or prefix, label)], y label
     ("loss", [("loss", "training loss")], "loss"),
@@ -159,7 +159,7 @@ def write_report(path: str | Path) -> tuple[Path, Path]:
     """Write report.png and report.md into the run directory; returns their paths."""
     run = run_from_path(path)
     recipe = yaml.safe_load((run / "config.yaml").read_text(encoding="utf-8")) or {}
-    state = json.loads((run / "state.json").read_text(encoding="utf-8"))
+    state = RunDir(run).read_state()
     records = read_metrics(run)
     png, md = run / "report.png", run / "report.md"
     tmp = run / "report.tmp.png"

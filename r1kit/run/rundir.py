@@ -4,15 +4,18 @@
       config.yaml     the resolved config, written before training starts
       state.json      curriculum progress: stages done, their final models, eval figures
       metrics.jsonl   one JSON object per logged step
+      .lock           held (flock) by the process that trains in it; holds its PID
       stages/<i>-<name>/   TRL checkpoints and the stage's `final/` model
 
 Rerunning the same command finds the newest unfinished run of the same recipe with
 the same config and continues it, so a crash costs at most one checkpoint interval.
 """
 
+import fcntl
 import hashlib
 import json
 import os
+import socket
 import time
 from pathlib import Path
 
@@ -84,9 +87,18 @@ class RunDir:
         return self.path / "stages" / f"{index}-{name}"
 
     def read_state(self) -> dict:
-        if self.state_file.exists():
-            return json.loads(self.state_file.read_text())
-        return {}
+        if not self.state_file.exists():
+            return {}
+        try:
+            state = json.loads(self.state_file.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise UserError(f"{self.state_file}: not readable as JSON ({err}). r1kit writes this file atomically, "
+                            "so something else changed it: restore it from a backup, or delete the run folder "
+                            f"{self.path} to start that run over.") from None
+        if not isinstance(state, dict):
+            raise UserError(f"{self.state_file}: expected a JSON object, found {type(state).__name__}. Restore it "
+                            f"from a backup, or delete the run folder {self.path} to start that run over.")
+        return state
 
     def write_state(self, state: dict):
         if self.writes:
@@ -95,6 +107,73 @@ class RunDir:
     def write_config(self, config: dict):
         if self.writes:
             write_atomic(self.path / "config.yaml", yaml.safe_dump(config, sort_keys=False))
+
+
+def drop_metrics_after(path: Path, stage: str, step: int) -> int:
+    """Rewrite metrics.jsonl (atomically) without `stage`'s rows past `step` and without lines cut short.
+
+    A stage resumed from its checkpoint at `step` logs the later steps again; the rows the killed
+    process wrote for them would otherwise appear twice. Returns how many rows were dropped.
+    """
+    if not path.is_file():
+        return 0
+    kept, dropped = [], 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:  # a line cut short by the kill
+            dropped += 1
+            continue
+        if isinstance(record, dict) and record.get("stage") == stage and isinstance(record.get("step"), int) \
+                and record["step"] > step:
+            dropped += 1
+            continue
+        kept.append(line + "\n")
+    if dropped:
+        write_atomic(path, "".join(kept))
+    return dropped
+
+
+class RunLock:
+    """An exclusive flock on `<run>/.lock`: one process trains in a run directory at a time.
+
+    The kernel releases it when the process ends, however it ends, so a killed run never
+    leaves a stale lock behind; the PID written into the file only names the holder.
+    """
+
+    def __init__(self, run: RunDir):
+        self.path = run.path / ".lock"
+        self.run = run
+        self.file = None
+
+    def acquire(self, hint: str) -> "RunLock":
+        f = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for the whole run
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().strip() or "unknown"
+            f.close()
+            raise UserError(f"{self.run.path} is in use by another r1kit process ({holder}). Wait for it to "
+                            f"finish, or stop it and rerun this command to continue the run; {hint}") from None
+        f.seek(0)
+        f.truncate()
+        f.write(f"PID {os.getpid()} on {socket.gethostname()}\n")
+        f.flush()
+        self.file = f
+        return self
+
+    def release(self):
+        if self.file is not None:
+            self.file.close()  # closing the descriptor drops the flock
+            self.file = None
+
+
+def lock_run(run: RunDir, config: dict) -> RunLock:
+    """Take the run directory's lock, or raise a UserError naming the process that holds it."""
+    hint = ("or give another output_dir to start a separate run." if config.get("output_dir")
+            else "or add resume=false to start a separate run.")
+    return RunLock(run).acquire(hint)
 
 
 def open_run(config: dict) -> tuple[RunDir, bool]:

@@ -118,3 +118,47 @@ def test_an_output_dir_holding_another_config_is_refused(tmp_path):
     assert same.path == tmp_path / "run" and resumed
     with pytest.raises(UserError, match="holds a run with a different config"):
         locate_run({**CONFIG, "seed": 2, "output_dir": str(tmp_path / "run")})
+
+
+def test_a_corrupt_state_file_is_a_user_error_naming_it(tmp_path):
+    run = RunDir(tmp_path)
+    run.state_file.write_text('{"stages": {"sft": ')
+    with pytest.raises(UserError, match=r"state\.json: not readable as JSON .*delete the run folder"):
+        run.read_state()
+    run.state_file.write_bytes(b"\xff\xfe{}")
+    with pytest.raises(UserError, match=r"state\.json: not readable as JSON"):
+        run.read_state()
+    run.state_file.write_text("[1, 2]")
+    with pytest.raises(UserError, match=r"state\.json: expected a JSON object, found list"):
+        run.read_state()
+
+
+def test_a_corrupt_state_file_stops_locate_run_with_the_same_message(tmp_path):
+    (tmp_path / "state.json").write_text("{")
+    with pytest.raises(UserError, match=r"state\.json: not readable as JSON"):
+        locate_run({**CONFIG, "output_dir": str(tmp_path)})
+
+
+def test_drop_metrics_after_keeps_other_stages_and_earlier_steps(tmp_path):
+    path = tmp_path / "metrics.jsonl"
+    for stage, step in (("sft", 1), ("sft", 2), ("grpo", 1), ("grpo", 2), ("grpo", 3), ("grpo", 4)):
+        append_metrics(path, stage, step, {"loss": 1.0})
+    with open(path, "a") as f:
+        f.write('{"stage": "grpo", "step": 5, "lo')  # the line the kill cut short
+    assert rundir.drop_metrics_after(path, "grpo", 2) == 3
+    assert [(r["stage"], r["step"]) for r in map(json.loads, path.read_text().splitlines())] == \
+        [("sft", 1), ("sft", 2), ("grpo", 1), ("grpo", 2)]
+    assert rundir.drop_metrics_after(path, "grpo", 2) == 0
+    assert rundir.drop_metrics_after(tmp_path / "absent.jsonl", "grpo", 0) == 0
+
+
+def test_the_run_lock_is_exclusive_names_its_holder_and_is_released(tmp_path):
+    run = RunDir(tmp_path)
+    held = rundir.lock_run(run, {"output_dir": str(tmp_path)})
+    assert (tmp_path / ".lock").read_text().startswith(f"PID {os.getpid()} on ")
+    with pytest.raises(UserError, match=rf"is in use by another r1kit process \(PID {os.getpid()} on .*another output_dir"):
+        rundir.lock_run(run, {"output_dir": str(tmp_path)})
+    with pytest.raises(UserError, match="resume=false"):
+        rundir.lock_run(run, {"name": "demo"})
+    held.release()
+    rundir.lock_run(run, {"name": "demo"}).release()
