@@ -110,7 +110,8 @@ class RunDir:
 
 
 def drop_metrics_after(path: Path, stage: str, step: int) -> int:
-    """Rewrite metrics.jsonl (atomically) without `stage`'s rows past `step` and without lines cut short.
+    """Rewrite metrics.jsonl (atomically) without `stage`'s rows past `step`, its end-of-training summary at
+    `step`, and lines cut short.
 
     A stage resumed from its checkpoint at `step` logs the later steps again; the rows the killed
     process wrote for them would otherwise appear twice. Returns how many rows were dropped.
@@ -125,8 +126,8 @@ def drop_metrics_after(path: Path, stage: str, step: int) -> int:
             dropped += 1
             continue
         if isinstance(record, dict) and record.get("stage") == stage and isinstance(record.get("step"), int) \
-                and record["step"] > step:
-            dropped += 1
+                and (record["step"] > step or (record["step"] == step and "train_runtime" in record)):
+            dropped += 1  # a step logged again, or the summary of a train() that ended (the resumed one logs its own)
             continue
         kept.append(line + "\n")
     if dropped:

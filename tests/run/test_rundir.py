@@ -162,3 +162,13 @@ def test_the_run_lock_is_exclusive_names_its_holder_and_is_released(tmp_path):
         rundir.lock_run(run, {"name": "demo"})
     held.release()
     rundir.lock_run(run, {"name": "demo"}).release()
+
+
+def test_drop_metrics_after_drops_the_summary_of_a_train_that_ended_before_the_kill(tmp_path):
+    """Killed after training ended but before the stage was marked done: the rerun resumes from the last
+    checkpoint, trains no step and logs its own end-of-training summary."""
+    path = tmp_path / "metrics.jsonl"
+    append_metrics(path, "sft", 12, {"loss": 1.0})
+    append_metrics(path, "sft", 12, {"train_runtime": 9.5, "train_loss": 1.1})
+    assert rundir.drop_metrics_after(path, "sft", 12) == 1
+    assert [r.get("loss") for r in map(json.loads, path.read_text().splitlines())] == [1.0]
