@@ -9,6 +9,7 @@ from r1kit.rewards import (  # noqa: F401 - registers
     classification,
     code_execution,
     compose,
+    detection_map,
     format,
     grounding,
     gui,

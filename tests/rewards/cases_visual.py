@@ -9,6 +9,7 @@ CASES = {
     "iou": {"columns": {"answer": BOX}},
     "giou": {"columns": {"answer": BOX}},
     "detection": {"columns": {"answer": OBJECTS}},
+    "od_map": {"columns": {"answer": OBJECTS}},
     "jigsaw_position": {"columns": JIGSAW},
     "jigsaw_adjacency": {"columns": JIGSAW},
     "jigsaw_format": {"columns": JIGSAW},
