@@ -142,3 +142,24 @@ def test_a_corrupt_state_json_is_a_clear_error_in_report(tmp_path):
     assert proc.returncode == 2, text[-3000:]
     assert "Traceback" not in text
     assert f"{run / 'state.json'}: not readable as JSON" in text and "delete the run folder" in text
+
+
+def test_a_second_run_that_would_resume_a_running_run_is_refused(tmp_path):
+    """Without output_dir the rerun looks for the newest unfinished run of the same config: the one still training."""
+    (tmp_path / "recipe.yaml").write_text(SLOW_SFT)
+    args = ("train", f"recipe={tmp_path / 'recipe.yaml'}")
+    env = {"PYTHONPATH": str(REPO)}
+    first = start_cli(*args, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        runs = tmp_path / "runs" / "lock_check"
+        _wait(first, lambda: any(_steps(run) for run in runs.iterdir()), "the first logged step")
+        second = run_cli(*args, cwd=tmp_path, env=env, check=False, timeout=300)
+        text = second.stdout + second.stderr
+        assert second.returncode == 2, text[-3000:]
+        assert "Traceback" not in text
+        assert f"is in use by another r1kit process (PID {first.pid} on" in text and "resume=false" in text, text[-3000:]
+        assert len(list(runs.iterdir())) == 1, "the refused run must not create a run folder"
+        assert first.poll() is None
+    finally:
+        first.kill()
+        first.wait()
