@@ -6,7 +6,6 @@ base model when the recipe loads one), so one table shows what each stage did. E
 target gets a label that is unique in the table.
 """
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ import yaml
 
 from r1kit.errors import UserError
 from r1kit.evaluation.options import group_options
-from r1kit.run.rundir import is_run_dir, newest_run
+from r1kit.run.rundir import RunDir, is_run_dir, newest_run
 
 HUB_ID = re.compile(r"^[\w.-]+(/[\w.-]+)?$")
 
@@ -64,7 +63,7 @@ def _model_config(spec: dict, where: str) -> dict:
 
 def _run_targets(run: Path, where: str) -> list[Target]:
     recipe = yaml.safe_load((run / "config.yaml").read_text(encoding="utf-8"))
-    state = json.loads((run / "state.json").read_text(encoding="utf-8"))
+    state = RunDir(run).read_state()  # a corrupt state.json is a UserError naming the file
     targets = []
     if recipe["model"].get("path") or recipe["model"].get("gguf_file"):
         targets.append(Target("base", recipe["model"], None, run, recipe))

@@ -7,6 +7,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import REPO, run_cli, start_cli
 
 SLOW_SFT = """
@@ -132,12 +134,14 @@ eval: {{data: null}}
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").rglob("*"))
 
 
-def test_a_corrupt_state_json_is_a_clear_error_in_report(tmp_path):
+@pytest.mark.parametrize("command", ["report", "eval"])
+def test_a_corrupt_state_json_is_a_clear_error_in_report_and_eval(tmp_path, command):
     run = tmp_path / "runs" / "demo" / "20260101-000000"
     run.mkdir(parents=True)
     (run / "config.yaml").write_text("name: demo\nstages: {}\n")
     (run / "state.json").write_text('{"stages": {"sft": {"status": "do')
-    proc = run_cli("report", str(run), cwd=tmp_path, env={"PYTHONPATH": str(REPO)}, check=False, timeout=120)
+    args = (command, str(run)) if command == "report" else (command, f"model={run}")
+    proc = run_cli(*args, cwd=tmp_path, env={"PYTHONPATH": str(REPO)}, check=False, timeout=120)
     text = proc.stdout + proc.stderr
     assert proc.returncode == 2, text[-3000:]
     assert "Traceback" not in text
