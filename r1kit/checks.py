@@ -42,7 +42,51 @@ def typed(schema, data, where: str) -> dict:
     """`data` merged onto `schema`, checked and resolved to plain containers with every default filled in."""
     cfg = structured(schema, data, where)
     check_missing(cfg, where)
-    return OmegaConf.to_container(cfg, resolve=True)
+    values = OmegaConf.to_container(cfg, resolve=True)
+    check_ranges(schema, values, where)
+    return values
+
+
+def at_least(low, **more) -> dict:
+    """Field metadata: the value must be >= low (and whatever `more` adds: gt, lt, le, ne)."""
+    return {"ge": low, **more}
+
+
+def above(low, **more) -> dict:
+    """Field metadata: the value must be > low."""
+    return {"gt": low, **more}
+
+
+_BOUNDS = {"ge": (lambda v, b: v >= b, "must be at least {}"), "gt": (lambda v, b: v > b, "must be greater than {}"),
+           "le": (lambda v, b: v <= b, "must be at most {}"), "lt": (lambda v, b: v < b, "must be less than {}"),
+           "ne": (lambda v, b: v != b, "must not be {}")}
+
+
+def bound_error(value, bounds: dict) -> str | None:
+    """What `value` breaks of `bounds` ({"ge": 1, "ne": 0, ...}), or None; null and non-numbers pass (types are checked elsewhere)."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if all(ok(value, bounds[name]) for name, (ok, _) in _BOUNDS.items() if name in bounds):
+        return None
+    return " and ".join(text.format(bounds[name]) for name, (_, text) in _BOUNDS.items() if name in bounds)
+
+
+def check_value(key: str, value, bounds: dict):
+    """UserError naming `key` when `value` is out of `bounds`."""
+    error = bound_error(value, bounds)
+    if error:
+        raise UserError(f"{key}={value}: {error}.")
+
+
+def check_ranges(schema, values: dict, where: str):
+    """Enforce the numeric bounds a dataclass's fields carry as metadata (ge, gt, le, lt, ne), nested ones too."""
+    for f in dataclasses.fields(schema):
+        key = f"{where}.{f.name}" if where else f.name
+        value = values.get(f.name) if isinstance(values, dict) else None
+        if dataclasses.is_dataclass(f.type) and isinstance(value, dict):
+            check_ranges(f.type, value, key)
+        elif f.metadata:
+            check_value(key, value, f.metadata)
 
 
 def did_you_mean(word: str, choices) -> str:

@@ -69,13 +69,26 @@ def build_parser() -> argparse.ArgumentParser:
                        description="write report.png (curves per stage) and report.md for a run directory")
     p.add_argument("run_dir", help="a run directory (runs/<recipe>/<time>) or runs/<recipe> for its newest run")
     sub.add_parser("ls", help="list recipes and components", description="list recipes and components")
+    parser.commands = sub.choices
     return parser
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Parse argv; a command's flags may sit between its overrides (`r1kit train --cfg job seed=1`).
+
+    argparse's intermixed parsing refuses a parser with subcommands, so the command's own parser does it.
+    """
+    if argv and argv[0] in parser.commands and argv[0] in ("train", "sft", "eval"):
+        args = parser.commands[argv[0]].parse_intermixed_args(argv[1:])
+        args.command = argv[0]
+        return args
+    return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     try:
         if args.command is None:
             parser.print_help()

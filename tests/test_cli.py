@@ -101,6 +101,13 @@ def test_overrides_show_up_in_cfg_job(r1kit_cli):
     assert cfg["model"]["dtype"] == "float32" and cfg["model"]["lora"]["enabled"] is True
 
 
+def test_flags_between_overrides(r1kit_cli):
+    cfg = yaml.safe_load(ok(r1kit_cli("train", "--cfg", "job", "seed=1", "stages.sft.max_steps=9")))
+    assert cfg["seed"] == 1 and cfg["stages"]["sft"]["max_steps"] == 9
+    cfg = yaml.safe_load(ok(r1kit_cli("eval", "model=tiny", "--cfg", "job", "data=addition", "n=2")))
+    assert cfg["n"] == 2 and cfg["k"] == [1, 2]
+
+
 def test_sft_command_with_group_swaps(r1kit_cli, tmp_path):
     # the example from `r1kit --help`: `data=addition` picks the package `datasets.train`
     cfg = yaml.safe_load(ok(r1kit_cli("sft", "model=tiny", "data=addition", "stages.sft.max_steps=50",

@@ -60,6 +60,28 @@ def find_recipe(recipe: str) -> Path:
     return recipes[recipe]
 
 
+def check_recipe_file(path: Path):
+    """A recipe file must be UTF-8 YAML holding a mapping, with `stages:` a mapping of names (said before Hydra reads it)."""
+    import yaml
+
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise UserError(f"recipe {path}: not UTF-8 text (byte {err.object[err.start]:#x} at position {err.start}). "
+                        "Save the file as UTF-8.") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise UserError(f"recipe {path} is not valid YAML: {' '.join(str(err).split())}") from None
+    if not isinstance(data, dict):
+        raise UserError(f"recipe {path}: a recipe is a YAML mapping of keys (name:, model:, datasets:, stages: ...), "
+                        f"but this file holds {type(data).__name__ if data is not None else 'nothing'}.")
+    if "stages" in data and not isinstance(data["stages"], dict | None):
+        raise UserError(f"recipe {path}: `stages:` is a mapping from stage names to stages, not a "
+                        f"{type(data['stages']).__name__}; write it as\n  stages:\n    sft: {{kind: sft, data: train}}\n"
+                        "    grpo: {kind: grpo, data: problems}\n(stages run in the order written).")
+
+
 def split_recipe(overrides: list[str], default: str | None) -> tuple[str | None, list[str]]:
     """Take `recipe=...` out of the overrides (it picks the primary config, it is not a key)."""
     recipe, rest = default, []
@@ -93,6 +115,7 @@ def compose(config_name: str | None, overrides: list[str], recipe: str | None = 
 
     if recipe is not None:
         path = find_recipe(recipe)
+        check_recipe_file(path)
         context = lambda: initialize_config_dir(str(path.parent), version_base="1.3")
         name, search = path.stem, [f"hydra.searchpath=[{PACKAGE_CONF}]"]
     else:

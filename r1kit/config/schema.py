@@ -10,6 +10,7 @@ from typing import Any
 
 from omegaconf import MISSING
 
+from r1kit.checks import at_least
 from r1kit.launch.options import LauncherSchema
 from r1kit.models.config import ModelSchema
 
@@ -19,11 +20,11 @@ class EvalSchema:
     """The held-out check run after stages (and every N steps): greedy decoding scored by the adapter's metric."""
 
     data: str | None = None  # a key of `datasets`
-    limit: int = 200
-    max_new_tokens: int = 256
-    batch_size: int = 64
+    limit: int = field(default=200, metadata=at_least(1))
+    max_new_tokens: int = field(default=256, metadata=at_least(1))
+    batch_size: int = field(default=64, metadata=at_least(1))
     after_each_stage: bool = True
-    every_steps: int = 0  # also every N steps during a stage (0: only after it); figures go to metrics.jsonl
+    every_steps: int = field(default=0, metadata=at_least(0))  # also every N steps during a stage (0: only after it); figures go to metrics.jsonl
 
 
 @dataclass
@@ -38,7 +39,7 @@ class LoggerSchema:
 @dataclass
 class RecipeSchema:
     name: str = MISSING
-    seed: int = 42
+    seed: int = field(default=42, metadata=at_least(0))
     output_dir: str | None = None  # default runs/<name>/<timestamp>
     resume: bool = True  # rerunning the same command continues an unfinished run
     model: ModelSchema = field(default_factory=ModelSchema)

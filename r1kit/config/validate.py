@@ -7,6 +7,7 @@ becomes one UserError naming the key and how to fix it.
 """
 
 import dataclasses
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -24,6 +25,7 @@ LOGGERS = {"none", "wandb", "tensorboard"}
 def validate(raw: dict) -> dict:
     """Return the recipe with defaults filled in, or raise UserError on the first mistake found."""
     recipe = typed(RecipeSchema, raw, "")
+    _check_output_dir(recipe)
     check_model(recipe["model"])
     check_launcher(recipe["launcher"], recipe)
     recipe["datasets"] = {name: check_dataset(name, spec) for name, spec in (recipe["datasets"] or {}).items()}
@@ -117,6 +119,22 @@ def _check_links(where: str, stage: dict, recipe: dict, earlier: list[str]):
     if init not in ("previous", "base") and init not in earlier and not Path(init).expanduser().exists():
         raise UserError(f"{where}.init_from={init!r}: use `previous`, `base`, the name of an earlier stage "
                         f"({', '.join(earlier) or 'none yet'}) or the folder of a saved model.")
+
+
+def _check_output_dir(recipe: dict):
+    """The run directory can be made and written: said now, not as an OSError after the model loaded."""
+    key, out = ("output_dir", recipe["output_dir"]) if recipe["output_dir"] else ("name", f"runs/{recipe['name']}")
+    path = Path(out).expanduser()
+    what = f"output_dir={out}" if key == "output_dir" else f"the run directory {out} (from name={recipe['name']})"
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{what} is a file, not a folder. Give output_dir= a folder (new or existing).")
+    parent = path
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UserError(f"{what} is under {parent}, which is a file, not a folder. Give output_dir= another place.")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UserError(f"{what}: {parent} is not writable by this user. Give output_dir= a folder you can write.")
 
 
 def _check_eval(recipe: dict):

@@ -11,6 +11,7 @@ from typing import Any
 
 from omegaconf import MISSING
 
+from r1kit.checks import above, at_least
 from r1kit.errors import UserError
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -25,17 +26,17 @@ class EvalCommandSchema:
     compare: list[str] = field(default_factory=list)
     data: Any = None  # a dataset mapping (data=addition) or the name of a dataset of the run's recipe
     reward: Any = None  # {rewards: [...]} from reward=<stack>
-    n: int = 1
+    n: int = field(default=1, metadata=at_least(1))
     k: Any = None
-    temperature: float | None = None
-    top_p: float = 1.0
-    max_new_tokens: int | None = None
-    limit: int | None = None
-    batch_size: int = 64
+    temperature: float | None = field(default=None, metadata=at_least(0))
+    top_p: float = field(default=1.0, metadata=above(0, le=1))
+    max_new_tokens: int | None = field(default=None, metadata=at_least(1))
+    limit: int | None = field(default=None, metadata=at_least(1))
+    batch_size: int = field(default=64, metadata=at_least(1))
     backend: str = "auto"
     correct_threshold: float = 1.0
     dtype: str = "auto"
-    seed: int = 0
+    seed: int = field(default=0, metadata=at_least(0))
     name: str | None = None
     output_dir: str | None = None
 

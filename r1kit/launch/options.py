@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from r1kit.checks import at_least
 from r1kit.errors import UserError
 
 LAUNCHERS = ("local", "zero2", "zero3", "slurm")
@@ -27,7 +28,7 @@ class SlurmSchema:
     account: str | None = None
     qos: str | None = None
     time: str = "24:00:00"
-    cpus_per_task: int = 16  # CPU cores per node for the data loaders and the reward workers
+    cpus_per_task: int = field(default=16, metadata=at_least(1))  # CPU cores per node for the data loaders and the reward workers
     sbatch: list[str] = field(default_factory=list)  # extra #SBATCH options, e.g. ["--exclusive", "--mem=0"]
     setup: list[str] = field(default_factory=list)  # shell lines run before launching (module load, activate a venv)
     submit: bool = False  # run `sbatch` on the rendered script (else print how to)
@@ -39,20 +40,20 @@ class LauncherSchema:
 
     name: str = "local"  # local | zero2 | zero3 | slurm (the file of r1kit/conf/launcher chosen)
     zero_stage: int = 0  # 0: no DeepSpeed (local only); 2 or 3
-    gpus: int = 1  # processes per node: one per GPU, or CPU processes with use_cpu
-    nodes: int = 1
+    gpus: int = field(default=1, metadata=at_least(1))  # processes per node: one per GPU, or CPU processes with use_cpu
+    nodes: int = field(default=1, metadata=at_least(1))
     main_address: str | None = None  # address of the node with machine rank 0 (multi-node)
-    main_port: int = 29500  # its rendezvous port; 0 picks a free one (single node)
+    main_port: int = field(default=29500, metadata=at_least(0, le=65535))  # its rendezvous port; 0 picks a free one (single node)
     hostfile: str | None = None  # DeepSpeed hostfile (`host slots=N` lines): started from this node over ssh (pdsh)
-    machine_rank: int = 0  # this node's rank when each node runs the command itself
+    machine_rank: int = field(default=0, metadata=at_least(0))  # this node's rank when each node runs the command itself
     offload_optimizer: bool = False  # optimizer states in CPU memory
     offload_params: bool = False  # parameters in CPU memory (zero3)
     gradient_checkpointing: bool | None = None  # None: each stage's `activation_checkpointing`
     mixed_precision: str | None = None  # None: from model.dtype; bf16 | fp16 | no
     vllm_mode: str | None = None  # None (transformers generation) | colocate | server
-    vllm_gpus: int = 1  # server mode: GPUs of the vLLM server (tensor parallel), taken from `gpus` on one node
+    vllm_gpus: int = field(default=1, metadata=at_least(1))  # server mode: GPUs of the vLLM server (tensor parallel), taken from `gpus` on one node
     vllm_host: str | None = None  # server mode: a server you started; None: r1kit starts one (slurm: on its node)
-    vllm_port: int = 8000
+    vllm_port: int = field(default=8000, metadata=at_least(1, le=65535))
     use_cpu: bool = False  # CPU processes talking over gloo (tests, laptops)
     slurm: SlurmSchema = field(default_factory=SlurmSchema)
 

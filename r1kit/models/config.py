@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from r1kit.checks import looks_local
+from r1kit.checks import above, at_least, looks_local
 from r1kit.errors import UserError
 from r1kit.models.load import BUILDERS
 
@@ -16,9 +16,9 @@ class LoraSchema:
     """LoRA adapters through peft; off by default."""
 
     enabled: bool = False
-    r: int = 16
-    alpha: int = 32
-    dropout: float = 0.05
+    r: int = field(default=16, metadata=above(0))
+    alpha: int = field(default=32, metadata=above(0))
+    dropout: float = field(default=0.05, metadata=at_least(0, lt=1))
     target_modules: Any = None  # None means every linear layer
 
 
@@ -60,6 +60,19 @@ def check_model(model: dict):
             gguf = Path(model["path"]) / gguf
         if not gguf.is_file():
             raise UserError(f"model.gguf_file: {gguf} does not exist. Give the path of a .gguf file.")
-    elif model.get("path") and looks_local(model["path"]) and not Path(model["path"]).expanduser().exists():
-        raise UserError(f"model.path: {model['path']} does not exist. Give a model folder or a hub id.")
+    elif model.get("path"):
+        _check_model_folder(model["path"])
+
+
+def _check_model_folder(path: str):
+    """A local `model.path` must be a folder with a config.json (transformers reads nothing else first)."""
+    folder = Path(path).expanduser()
+    if looks_local(path) and not folder.exists():
+        raise UserError(f"model.path: {path} does not exist. Give a model folder or a hub id.")
+    if folder.is_file():
+        raise UserError(f"model.path: {path} is a file. Give a model folder (with config.json), a hub id, "
+                        "or a .gguf file as model.gguf_file.")
+    if folder.is_dir() and not (folder / "config.json").is_file() and not (folder / "adapter_config.json").is_file():
+        raise UserError(f"model.path: {path} has no config.json, so it is not a saved model. Give the folder that "
+                        "save_pretrained wrote (a run's stages/<n>-<name>/final), or a hub id.")
 

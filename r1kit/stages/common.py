@@ -9,12 +9,39 @@ from typing import Any
 
 from omegaconf import MISSING
 
-from r1kit.checks import did_you_mean
+from r1kit.checks import check_value, did_you_mean
 from r1kit.errors import UserError
 from r1kit.stages.callbacks import MetricsJsonl, RichProgress
 
 # TRL options r1kit sets itself: the run directory, logging and the seed come from the recipe.
 MANAGED = {"output_dir", "report_to", "run_name", "resume_from_checkpoint", "disable_tqdm"}
+
+# Bounds of the common TRL numeric options, checked like the `metadata` bounds of r1kit's own schemas
+# (num_generations is the grpo kind's: its check explains the groups).
+TRAINER_BOUNDS = {
+    "per_device_train_batch_size": {"ge": 1},
+    "per_device_eval_batch_size": {"ge": 1},
+    "gradient_accumulation_steps": {"ge": 1},
+    "learning_rate": {"ge": 0},
+    "weight_decay": {"ge": 0},
+    "max_grad_norm": {"ge": 0},
+    "warmup_ratio": {"ge": 0, "le": 1},
+    "warmup_steps": {"ge": 0},
+    "max_length": {"ge": 1},
+    "max_prompt_length": {"ge": 1},
+    "max_completion_length": {"ge": 1},
+    "temperature": {"gt": 0},
+    "top_p": {"gt": 0, "le": 1},
+    "max_steps": {"ge": -1, "ne": 0},
+    "num_train_epochs": {"gt": 0},
+    "save_steps": {"gt": 0},
+    "logging_steps": {"gt": 0},
+    "eval_steps": {"gt": 0},
+    "save_total_limit": {"ge": 1},
+    "beta": {"ge": 0},
+    "num_iterations": {"ge": 1},
+    "steps_per_generation": {"ge": 1},
+}
 
 
 @dataclass
@@ -45,6 +72,19 @@ def check_trainer_options(where: str, kind: str, config_class, own_keys, options
         expected = _type_mismatch(fields[key].type, value)
         if expected:
             raise UserError(f"{where}.{key}={value!r}: expected {expected}.")
+        check_value(f"{where}.{key}", value, TRAINER_BOUNDS.get(key, {}))
+    if "lr_scheduler_type" in options:
+        _check_scheduler(f"{where}.lr_scheduler_type", options["lr_scheduler_type"])
+
+
+def _check_scheduler(key: str, value):
+    """A scheduler name transformers knows, the choices listed (transformers would raise a bare ValueError)."""
+    from transformers import SchedulerType
+
+    choices = [s.value for s in SchedulerType]
+    if value not in choices:
+        raise UserError(f"{key}={value!r}: unknown scheduler.{did_you_mean(value, choices)} "
+                        f"Choose one of {', '.join(choices)}.")
 
 
 def _type_mismatch(annotation, value) -> str | None:
