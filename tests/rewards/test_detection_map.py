@@ -8,6 +8,7 @@ from reward_cases import answer_block, chat
 from r1kit.errors import UserError
 from r1kit.rewards import resolve
 from r1kit.rewards.detection_map import od_map
+from tests.helpers import run_cli
 
 CAT = {"bbox_2d": [0, 0, 100, 100], "label": "cat"}
 DOG = {"bbox_2d": [200, 200, 300, 300], "label": "dog"}
@@ -146,3 +147,13 @@ def test_same_as_pycocotools_on_random_scenes():
             else:
                 predicted.append((box(), rng.choice("abc")))
         assert coco_map(predicted, gold) == pytest.approx(cocoeval(predicted, gold), abs=1e-9)
+
+
+def test_a_recipe_names_it_with_options_and_a_bad_option_is_one_message():
+    ok = run_cli("train", "recipe=quickstart", "--cfg", "job",
+                 "stages.grpo.rewards=[{name: od_map, count_penalty: false, weight: 2.0}]")
+    assert "od_map" in ok.stdout and "count_penalty: false" in ok.stdout
+    bad = run_cli("train", "recipe=quickstart", "--cfg", "job",
+                  "stages.grpo.rewards=[{name: od_map, count_penalty: maybe}]", check=False)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "stages.grpo.rewards[0]: od_map option count_penalty='maybe' must be true or false" in bad.stderr

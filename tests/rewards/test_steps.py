@@ -5,6 +5,7 @@ from reward_cases import chat
 
 from r1kit.rewards import resolve
 from r1kit.rewards.steps import reasoning_steps
+from tests.helpers import run_cli
 
 
 @pytest.mark.parametrize(
@@ -31,3 +32,14 @@ def test_reasoning_steps_counts_markers_over_three(text, expected):
 
 def test_registered_with_no_options():
     assert resolve("reasoning_steps")(["First, a. Next, b."]) == [pytest.approx(2 / 3)]
+
+
+def test_the_new_text_rewards_are_named_in_a_recipe():
+    rewards = "[{name: reasoning_steps}, {name: think_only_format}, {name: repetition_zh, ngram_size: 2}]"
+    ok = run_cli("train", "recipe=quickstart", "--cfg", "job", f"stages.grpo.rewards={rewards}")
+    for name in ("reasoning_steps", "think_only_format", "repetition_zh"):
+        assert f"name: {name}" in ok.stdout
+    bad = run_cli("train", "recipe=quickstart", "--cfg", "job", "stages.grpo.rewards=[{name: reasoning_steps, n: 3}]",
+                  check=False)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "reward reasoning_steps has no option 'n'" in bad.stderr
