@@ -47,6 +47,7 @@ CASES = [
     ("save-steps-0", TRAIN, ["stages.sft.save_steps=0"], "stages.sft.save_steps=0"),
     ("logging-steps-negative", TRAIN, ["stages.grpo.logging_steps=-1"], "stages.grpo.logging_steps=-1"),
     ("top-p-above-1", TRAIN, ["stages.grpo.top_p=1.5"], "stages.grpo.top_p=1.5"),
+    ("weight-decay-negative", TRAIN, ["stages.sft.weight_decay=-1"], "stages.sft.weight_decay=-1"),
     ("scheduler-typo", TRAIN, ["stages.sft.lr_scheduler_type=cosin"], "Did you mean 'cosine'?"),
     # keys and types
     ("learning-rate-not-a-number", TRAIN, ["stages.sft.learning_rate=fast"], "stages.sft.learning_rate"),
@@ -55,6 +56,8 @@ CASES = [
     ("seed-not-an-int", TRAIN, ["seed=one"], "seed"),
     ("bad-dtype", TRAIN, ["model.dtype=float8"], "model.dtype='float8'"),
     ("managed-option", TRAIN, ["stages.sft.output_dir=/tmp/x"], "stages.sft.output_dir"),
+    ("stages-a-string", TRAIN, ["stages=oops"], "stages: "),
+    ("stage-a-string", TRAIN, ["stages.sft=oops"], "stages.sft must be a mapping"),
     ("unknown-stage-kind", TRAIN, ["stages.sft.kind=dpoo"], "stages.sft.kind"),
     ("unknown-logger", TRAIN, ["logger.backend=mlflow"], "logger.backend"),
     ("unknown-launcher", TRAIN, ["launcher.name=torchrun"], "launcher.name"),
