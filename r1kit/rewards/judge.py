@@ -208,8 +208,9 @@ def _options(o: dict) -> dict:
         if not isinstance(env, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", env) or env.startswith("sk-"):
             raise UserError("judge option api_key_env names the environment variable that holds the key "
                             "(e.g. OPENAI_API_KEY), never the key itself")
-        if env not in os.environ:
-            raise UserError(f"judge option api_key_env={env!r}: that environment variable is not set")
+        if env not in os.environ:  # echo the name only when it reads like one: a mistaken key must never be printed
+            shown = f"={env!r}" if re.fullmatch(r"[A-Z][A-Z0-9_]*", env) else " (its value is not shown: is it a key?)"
+            raise UserError(f"judge option api_key_env{shown}: that environment variable is not set")
     template = TEMPLATES.get(o["template"], o["template"]) if isinstance(o["template"], str) else None
     if template is None or not set(_PLACEHOLDER.findall(template)) & {"completion", "reasoning", "final_answer"}:
         raise UserError(f"judge option template must be one of {sorted(TEMPLATES)} or a text with {{completion}}, "

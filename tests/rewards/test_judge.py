@@ -145,6 +145,13 @@ def test_options_are_checked_when_the_recipe_is_read(monkeypatch):
             resolve(name, **options)
 
 
+def test_a_key_given_as_api_key_env_is_never_printed():
+    token = "hf_aBcD1234eFgH5678iJkL"  # reads like a variable name, but is a key
+    with pytest.raises(UserError) as err:
+        resolve("judge", url="http://127.0.0.1:9/v1", model="m", template=RAW, api_key_env=token)
+    assert token not in str(err.value) and "not shown" in str(err.value)
+
+
 def test_judge_rewards_pickle_and_keep_their_names(stub):
     for name in ("judge", "judge_equivalence", "judge_thinking", "judge_consistency"):
         reward = http_judge(stub, name)
