@@ -15,11 +15,11 @@ tests/algorithms pin the TRL methods they override (`_calculate_rewards`,
 `_get_train_sampler`).
 """
 
-from pathlib import Path
+from r1kit.conf import CONF_DIR, group_options
 
-PRESETS = Path(__file__).resolve().parents[1] / "conf" / "algorithm"
+PRESETS = CONF_DIR / "algorithm"
 
 
 def algorithm_names() -> list[str]:
     """The presets a grpo stage can name in `algorithm:`."""
-    return sorted(p.stem for p in PRESETS.glob("*.yaml"))
+    return group_options("algorithm")

@@ -16,10 +16,10 @@ import itertools
 import os
 from pathlib import Path
 
+from r1kit.conf import CONF_DIR, group_options
 from r1kit.errors import UserError
 
 PACKAGE_CONF = "pkg://r1kit.conf"
-CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 DEFAULT_RECIPE = "quickstart"
 RECIPE_SCHEMA = "r1kit_recipe_schema"
 RUN_CONFIG = "r1kit_run"
@@ -96,10 +96,6 @@ def split_recipe(overrides: list[str], default: str | None) -> tuple[str | None,
 def group_names() -> set[str]:
     """The config groups r1kit ships (model, data, reward, stage, algorithm, launcher, logger)."""
     return {p.name for p in CONF_DIR.iterdir() if p.is_dir() and not p.name.startswith("_")}
-
-
-def group_options(group: str) -> list[str]:
-    return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
 
 
 def compose(config_name: str | None, overrides: list[str], recipe: str | None = None, schema=None) -> dict:

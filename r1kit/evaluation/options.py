@@ -6,15 +6,14 @@ recipe); those are kept aside from Hydra and set after composition.
 """
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from omegaconf import MISSING
 
 from r1kit.checks import above, at_least
+from r1kit.conf import group_options
 from r1kit.errors import UserError
 
-CONF = Path(__file__).resolve().parents[1] / "conf"
 GROUPS = ("model", "data", "reward")
 
 
@@ -39,10 +38,6 @@ class EvalCommandSchema:
     seed: int = field(default=0, metadata=at_least(0))
     name: str | None = None
     output_dir: str | None = None
-
-
-def group_options(group: str) -> list[str]:
-    return sorted(p.stem for p in (CONF / group).glob("*.yaml"))
 
 
 def split_overrides(overrides: list[str]) -> tuple[list[str], dict]:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from r1kit.conf import group_options
 from r1kit.errors import UserError
-from r1kit.evaluation.options import group_options
 from r1kit.run.rundir import RunDir, is_run_dir, newest_run
 
 HUB_ID = re.compile(r"^[\w.-]+(/[\w.-]+)?$")

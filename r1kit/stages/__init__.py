@@ -5,9 +5,7 @@ defaults: adding a kind is one module plus one config file (docs/architecture.md
 A kind of your own outside r1kit can be named by dotted path: `kind: my_pkg.stages.KIND`.
 """
 
-from pathlib import Path
-
 from r1kit.components import Registry
+from r1kit.conf import group_options
 
-_DEFAULTS = Path(__file__).resolve().parents[1] / "conf" / "stage"
-STAGE_KINDS = Registry("stage kind", {p.stem: f"r1kit.stages.{p.stem}.KIND" for p in sorted(_DEFAULTS.glob("*.yaml"))})
+STAGE_KINDS = Registry("stage kind", {name: f"r1kit.stages.{name}.KIND" for name in group_options("stage")})
