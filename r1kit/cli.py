@@ -78,7 +78,7 @@ def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespac
 
     argparse's intermixed parsing refuses a parser with subcommands, so the command's own parser does it.
     """
-    if argv and argv[0] in parser.commands and argv[0] in ("train", "sft", "eval"):
+    if argv and argv[0] in ("train", "sft", "eval"):
         args = parser.commands[argv[0]].parse_intermixed_args(argv[1:])
         args.command = argv[0]
         return args
@@ -125,9 +125,7 @@ def run_command(args) -> int:
         return _sweep(args.command, recipe, overrides, flags)
     from r1kit.config.validate import validate
 
-    raw = compose_recipe(args.command, overrides, recipe=recipe)
-
-    config = validate(raw)
+    config = validate(compose_recipe(args.command, overrides, recipe=recipe))
     if args.cfg:
         import yaml
 
