@@ -22,7 +22,8 @@ def plan_stage(name: str, stage: dict, recipe: dict, data: dict, stage_dir: Path
     kind = STAGE_KINDS.get(stage["kind"])
     own, options = split_stage(stage)
     model, processing_class = load_model(recipe["model"], path_override=init, apply_lora=False)
-    peft_config = lora_config(recipe["model"], model) if recipe["model"]["lora"]["enabled"] and not init else None
+    # LoRA from the base weights only: a later stage starts from a merged final and trains it whole, as before
+    peft_config = None if init else lora_config(recipe["model"], model)
     return StagePlan(
         name=name, stage={**own, "name": name}, args=trainer_args(kind.config_class, name, options, recipe, stage_dir),
         model=model, processing_class=processing_class, train_dataset=stage_data(own["data"], data),

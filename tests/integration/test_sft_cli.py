@@ -94,3 +94,26 @@ def test_output_dir_with_another_config_is_refused_and_a_finished_run_is_not_red
     other = run_cli(*args[:-2], "stages.sft.max_steps=2", f"output_dir={out}", check=False)
     assert other.returncode == 2 and "holds a run with a different config" in other.stderr
     assert "Traceback" not in other.stderr
+
+
+def test_lora_from_the_base_model_trains_adapters_and_saves_a_merged_final(tmp_path):
+    """model.lora reaches the trainer as peft_config; final/ is a plain model with the adapters merged in.
+
+    (The same final weights, to the bit, as when r1kit wrapped the model with peft itself.)"""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from r1kit.models.tiny import build_tiny
+
+    out = tmp_path / "run"
+    run_cli("sft", "model=tiny", "data=addition", "datasets.train.generator.n=32", "stages.sft.max_steps=3",
+            "stages.sft.learning_rate=0.05", "model.lora.enabled=true", "model.lora.r=4", f"output_dir={out}")
+    final = out / "stages" / "0-sft" / "final"
+    assert not (final / "adapter_config.json").exists()
+    trained = AutoModelForCausalLM.from_pretrained(final)
+    assert not any("lora" in name for name, _ in trained.named_parameters())
+    base, _ = build_tiny(**{k: v for k, v in yaml.safe_load((out / "config.yaml").read_text())["model"]["build"].items()
+                            if k != "name"})
+    changed = [name for name, p in trained.state_dict().items() if not torch.equal(p, base.state_dict()[name])]
+    assert any("proj" in name for name in changed)  # the adapted layers moved (merged in) ...
+    assert not any("norm" in name for name in changed)  # ... and what LoRA does not adapt did not, unlike full tuning
