@@ -21,6 +21,7 @@ examples:
   r1kit eval model=smollm2 data=gsm8k data.path=gsm8k.jsonl reward=r1_math n=8 temperature=0.7
   r1kit report runs/quickstart/<run>           curves per stage: report.png and report.md
   r1kit ls                                     recipes and components, one line each
+  r1kit cp quickstart my_recipe.yaml           copy a shipped recipe to edit, then: r1kit train recipe=my_recipe.yaml
 
 Set R1KIT_DEBUG=1 to see tracebacks for configuration errors.
 """
@@ -69,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
                        description="write report.png (curves per stage) and report.md for a run directory")
     p.add_argument("run_dir", help="a run directory (runs/<recipe>/<time>) or runs/<recipe> for its newest run")
     sub.add_parser("ls", help="list recipes and components", description="list recipes and components")
+    p = sub.add_parser("cp", help="copy a shipped recipe to edit it", description="copy a shipped recipe to edit it, "
+                       "then train it with r1kit train recipe=PATH")
+    p.add_argument("recipe", help="a recipe name (see `r1kit ls`)")
+    p.add_argument("path", help="the file to write (.yaml added if it has no suffix), or a folder to copy it into")
+    p.add_argument("-f", "--force", action="store_true", help="overwrite an existing file")
     parser.commands = sub.choices
     return parser
 
@@ -102,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             return eval_command(args)
         if args.command == "report":
             return report_command(args)
+        if args.command == "cp":
+            return cp_command(args)
         return run_command(args)
     except UserError as err:
         from r1kit.launch.command import report_child_error
@@ -167,6 +175,39 @@ def report_command(args) -> int:
 
     png, md = write_report(args.run_dir)
     print(f"wrote {png}\nwrote {md}")
+    return 0
+
+
+def cp_command(args) -> int:
+    """Copy a shipped recipe verbatim (comments included) to a file of the user's, which never gets overwritten
+    without --force."""
+    import shutil
+    from pathlib import Path
+
+    from r1kit.checks import did_you_mean
+    from r1kit.config.compose import list_recipes
+
+    recipes = list_recipes()
+    if args.recipe not in recipes:
+        raise UserError(f"r1kit cp {args.recipe}: no such recipe.{did_you_mean(args.recipe, recipes)} "
+                        f"Shipped recipes: {', '.join(recipes)} (`r1kit ls` describes them).")
+    source = recipes[args.recipe]
+    target = Path(args.path).expanduser()
+    if target.is_dir() or args.path.endswith(("/", os.sep)):
+        target = target / source.name
+    elif not target.suffix:
+        target = target.with_suffix(".yaml")
+    if target.exists() and not args.force:
+        raise UserError(f"{target} already exists. Give another path, or add --force to overwrite it.")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    except OSError as err:
+        raise UserError(f"r1kit cp {args.recipe} {args.path}: cannot write {target} ({err.strerror}). "
+                        "Give a path in a folder you can write to.") from None
+    shown = str(target) if os.sep in str(target) or target.suffix in (".yaml", ".yml") else f"./{target}"
+    print(f"Copied recipe {args.recipe} to {target}. Edit it (`name:` names its run folder), then:\n"
+          f"  r1kit train recipe={shown}")
     return 0
 
 

@@ -230,3 +230,41 @@ def test_user_adapter_builds_examples(tmp_path, monkeypatch):
     ds, adapter = build_examples(spec, "datasets.mine")
     assert type(adapter).__name__ == "Upper"
     assert ds["answer"] == ["ABC", "XYZ"] and ds[0]["prompt"] == [{"role": "user", "content": "abc"}]
+
+
+def test_cp_copies_a_recipe_that_trains_from_the_copy(r1kit_cli, tmp_path):
+    """`r1kit cp NAME PATH` writes the shipped file verbatim (comments too), and the copy is what `recipe=` reads."""
+    out = ok(r1kit_cli("cp", "quickstart", "mine", cwd=tmp_path))
+    copy = tmp_path / "mine.yaml"  # no suffix given: .yaml added, so `recipe=mine.yaml` names it
+    assert copy.read_bytes() == (REPO / "recipes" / "quickstart.yaml").read_bytes()
+    assert "r1kit train recipe=mine.yaml" in out
+    copy.write_text(copy.read_text().replace("seed: 0", "seed: 7"))
+    cfg = yaml.safe_load(ok(r1kit_cli("train", "recipe=mine.yaml", "--cfg", "job", cwd=tmp_path)))
+    assert cfg["name"] == "quickstart" and cfg["seed"] == 7
+    # a folder (existing, or named with a trailing slash) receives the recipe under its own name
+    ok(r1kit_cli("cp", "quickstart_vl", str(tmp_path), cwd=tmp_path))
+    ok(r1kit_cli("cp", "quickstart", "new/folder/", cwd=tmp_path))
+    assert (tmp_path / "quickstart_vl.yaml").read_bytes() == (REPO / "recipes" / "quickstart_vl.yaml").read_bytes()
+    assert (tmp_path / "new" / "folder" / "quickstart.yaml").is_file()
+
+
+def test_cp_never_overwrites_without_force(r1kit_cli, tmp_path):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("name: my_edits\n")
+    proc = r1kit_cli("cp", "quickstart", str(mine))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"{mine} already exists" in proc.stderr and "--force" in proc.stderr
+    assert mine.read_text() == "name: my_edits\n"
+    (tmp_path / "quickstart.yaml").write_text("name: my_edits\n")
+    proc = r1kit_cli("cp", "quickstart", str(tmp_path))  # into a folder that already holds one
+    assert proc.returncode == 2 and "already exists" in proc.stderr
+    ok(r1kit_cli("cp", "quickstart", str(mine), "--force"))
+    assert mine.read_bytes() == (REPO / "recipes" / "quickstart.yaml").read_bytes()
+
+
+def test_cp_unknown_recipe_suggests_the_closest(r1kit_cli, tmp_path):
+    proc = r1kit_cli("cp", "quikstart", "mine.yaml", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "r1kit cp quikstart: no such recipe. Did you mean 'quickstart'" in proc.stderr
+    assert "quickstart_vl" in proc.stderr and "r1kit ls" in proc.stderr
+    assert list(tmp_path.iterdir()) == []
