@@ -2,8 +2,8 @@
 
 `run(source, stdin)` runs a program in a separate process with limits and returns a
 `Result` (status, return code, capped stdout/stderr, seconds). It never raises because
-of what the program does. Two levels of isolation, chosen once per process
-(`resolve_isolation()`):
+of what the program does. Two levels of isolation (`resolve_isolation()`; "auto" probes
+the kernel once per process and logs the level it chose):
 
 - "namespaces" (Linux, root or unprivileged user namespaces): the program runs as pid 1
   of its own pid namespace (every process it starts dies with it, whatever session or
@@ -13,7 +13,8 @@ of what the program does. Two levels of isolation, chosen once per process
   docker's or a tmux server's), /proc shows only the sandbox, and the working directory
   is a small tmpfs that vanishes with it; in its own user namespace, so the
   process-count limit counts this sandbox only; as `nobody` when the caller is root.
-- "process" (fallback): a new session, rlimits, and a process-count limit counted over
+- "process" (the fallback where the kernel refuses namespaces, never because a probe was
+  slow; or asked for): a new session, rlimits, and a process-count limit counted over
   the whole user (current count + a margin), without the namespace guarantees.
 
 Both add rlimits (CPU seconds, address space, file size, no core dumps), a wall-clock

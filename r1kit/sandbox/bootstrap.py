@@ -4,7 +4,7 @@
 code (compiled once by the parent and handed over in the working directory) as
 `__main__`. It cannot import r1kit (no site-packages, no path), so this module is
 self-contained, and everything at module level stays cheap: only os and sys are imported
-at the top. The parent imports it for NOBODY and SETUP_FAILED.
+at the top. The parent imports it for NOBODY, SETUP_FAILED and REFUSED.
 """
 
 import os
@@ -12,6 +12,12 @@ import sys
 
 NOBODY = 65534
 SETUP_FAILED = 125  # the bootstrap's exit status when it cannot build the sandbox
+# How the bootstrap's stderr starts when the kernel refuses to build the namespaces (as opposed to any
+# other setup failure): the parent falls back to process limits on this, and on nothing else.
+REFUSED = "r1kit-sandbox: the kernel refused namespaces"
+# The error numbers of such a refusal: EPERM, EACCES (seccomp, no CAP_SYS_ADMIN, an LSM, a chroot), EINVAL and
+# ENOSYS (a kernel built without them), ENOSPC (user.max_user_namespaces=0), EUSERS (nested too deep), EOPNOTSUPP.
+REFUSALS = {1: "EPERM", 13: "EACCES", 22: "EINVAL", 28: "ENOSPC", 38: "ENOSYS", 87: "EUSERS", 95: "EOPNOTSUPP"}
 WORKDIR_MB = 64
 
 # Linux constants (linux/sched.h, linux/mount.h, linux/prctl.h), called through ctypes: os.unshare and
@@ -25,6 +31,7 @@ SYS_MOUNT_SETATTR, AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY = 442, -100, 0x8000
 def _boot(config: dict) -> None:
     """Build the sandbox around this process; return (in pid 1 with namespaces) ready to run
     the program in this interpreter, or exec the program's own interpreter."""
+    building_namespaces = False
     try:
         # Everything the bootstrap needs is imported now: once the homes are hidden (the
         # bootstrap shares the mount namespace) or it runs as nobody, the stdlib may be out of reach.
@@ -36,7 +43,9 @@ def _boot(config: dict) -> None:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         libc = _libc()
         if config["mode"] == "namespaces":
+            building_namespaces = True
             _enter_namespaces(libc, config)  # returns in pid 1 of the new pid namespace
+            building_namespaces = False
         elif os.geteuid() == 0:
             _become_nobody()
         _set_limits(config)
@@ -57,7 +66,11 @@ def _boot(config: dict) -> None:
         except OSError as exc:
             raise OSError(exc.errno, f"cannot run {python} as uid {os.getuid()}: {exc.strerror}") from None
     except Exception as exc:  # noqa: BLE001 - any failure here is the sandbox's, not the program's
-        os.write(2, f"r1kit-sandbox: could not set up the sandbox: {exc!r}\n".encode())
+        if building_namespaces and isinstance(exc, OSError) and exc.errno in REFUSALS:
+            message = f"{REFUSED} ({REFUSALS[exc.errno]}): {exc}"
+        else:
+            message = f"r1kit-sandbox: could not set up the sandbox: {exc!r}"
+        os.write(2, f"{message}\n".encode())
         os._exit(SETUP_FAILED)
 
 

@@ -1,19 +1,25 @@
 """Run one program in the sandbox: choose the isolation, prepare its directory, start the child, report."""
 
+import logging
 import marshal
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-import warnings
 
+from r1kit.errors import UserError
 from r1kit.sandbox import bootstrap
-from r1kit.sandbox.bootstrap import NOBODY
+from r1kit.sandbox.bootstrap import NOBODY, REFUSED
 from r1kit.sandbox.guard import GUARD
 from r1kit.sandbox.result import OK, SANDBOX_ERROR, Result, status_of
 from r1kit.sandbox.supervise import collect, force_remove, kill_group, sweep
+
+log = logging.getLogger("r1kit.sandbox")
+
+ISOLATIONS = ("auto", "namespaces", "process")
 
 # Covered with an empty tmpfs: homes (tokens, .netrc, ssh keys), secrets, and the places
 # where other programs keep unix sockets (/run/docker.sock, a tmux server in /tmp), which
@@ -43,10 +49,17 @@ def run(
     space; output_bytes: cap on each of stdout and stderr; file_mb: largest file it may
     write; max_processes: processes and threads it may have at once; files: extra files
     (name -> text or bytes) in its working directory; python: the interpreter (default:
-    this one); isolation: "auto", "namespaces" or "process".
+    this one); isolation: "auto", "namespaces" or "process" (see `resolve_isolation`).
     """
+    return _run(resolve_isolation(isolation), source, stdin, files=files, time_s=time_s, wall_s=wall_s,
+                memory_mb=memory_mb, output_bytes=output_bytes, file_mb=file_mb, max_processes=max_processes,
+                guard=guard, python=python)
+
+
+def _run(mode: str, source, stdin, *, files, time_s, wall_s, memory_mb, output_bytes, file_mb, max_processes, guard,
+         python) -> Result:
+    """`run` with the isolation already resolved (the probe calls it directly)."""
     python = python or sys.executable
-    mode = resolve_isolation(isolation)
     wall_s = 2 * time_s + 1 if wall_s is None else wall_s
     start = time.monotonic()
     workdir = os.path.realpath(tempfile.mkdtemp(prefix="r1kit-sandbox-"))
@@ -89,38 +102,81 @@ def run(
     return Result(status, returncode, stdout, stderr, time.monotonic() - start, mode)
 
 
-_ISOLATION: list[str] = []
+# The probe: a first try with room for a loaded machine, then a generous one if the first could not tell.
+PROBE_SOURCE = "print(6 * 7)"
+PROBE_LIMITS = ({"time_s": 5, "wall_s": 15}, {"time_s": 30, "wall_s": 120})
+
+_REFUSAL: list = []  # once probed: [None] where namespaces work, [why] where the kernel refuses them
+_REPORTED: set = set()  # the isolations already logged by this interpreter
+_LOCK = threading.Lock()
 
 
 def resolve_isolation(isolation: str = "auto") -> str:
-    """The isolation `run` uses: namespaces where this machine allows them, else process.
+    """The isolation `run` uses for `isolation`: "auto" is namespaces where the kernel allows them, else process.
 
-    Decided once per interpreter by running a tiny program in namespaces; ValueError for
-    an unknown level. A fallback is reported once with `warnings.warn`.
+    "auto" and "namespaces" probe once per interpreter by running a tiny program in
+    namespaces. Only a refusal by the kernel (EPERM, EINVAL, ENOSYS, ... while building
+    them) makes "auto" fall back to "process", and "namespaces" a UserError: a loaded
+    machine must not quietly lower the isolation of a whole run. A probe that is slow or
+    fails for any other reason is tried again with generous limits; if that cannot tell
+    either, UserError (nothing is remembered, so a later call probes again). The first use
+    of each isolation is logged ("sandbox isolation: namespaces"; a fallback, with why, as
+    a warning). ValueError for an unknown level.
     """
-    if isolation not in ("auto", "namespaces", "process"):
+    if isolation not in ISOLATIONS:
         raise ValueError(f"sandbox isolation={isolation!r} must be 'auto', 'namespaces' or 'process'")
-    if isolation != "auto":
-        return isolation
-    if not _ISOLATION:
-        probe = run("print(6 * 7)", isolation="namespaces", time_s=5)
-        if probe.status == OK and probe.stdout.strip() == "42":
-            _ISOLATION.append("namespaces")
-        else:
-            warnings.warn(
-                "r1kit sandbox: Linux namespaces are not available here, so model-written code runs with "
-                f"process limits only (no network, mount or pid isolation): {probe.stderr.strip()[-300:]}",
-                RuntimeWarning, stacklevel=2,
+    with _LOCK:
+        if isolation == "process":
+            return _report("process", "chosen with isolation='process'")
+        refusal = _kernel_refusal()
+        if refusal is None:
+            return _report("namespaces")
+        if isolation == "namespaces":
+            raise UserError(
+                f"sandbox isolation='namespaces' is required, but {refusal}; run where Linux allows them (root with "
+                "CAP_SYS_ADMIN, or unprivileged user namespaces enabled, and no seccomp profile that blocks unshare), "
+                "or set isolation to 'auto' to fall back to process limits"
             )
-            _ISOLATION.append("process")
-    return _ISOLATION[0]
+        return _report("process", f"{refusal}; model-written code runs with process limits only: no network, "
+                                  "mount or pid isolation", logging.WARNING)
+
+
+def _kernel_refusal() -> str | None:
+    """None where namespaces work here, else why the kernel refused them; probed once, then remembered."""
+    if not _REFUSAL:
+        tries = []
+        for limits in PROBE_LIMITS:
+            result = _run("namespaces", PROBE_SOURCE, b"", files=None, **limits, memory_mb=512, output_bytes=4096,
+                          file_mb=1, max_processes=16, guard=False, python=None)
+            if result.status == OK and result.stdout.strip() == "42":
+                _REFUSAL.append(None)
+                break
+            if result.status == SANDBOX_ERROR and result.stderr.startswith(REFUSED):
+                _REFUSAL.append(result.stderr.strip().splitlines()[0].removeprefix("r1kit-sandbox: "))
+                break
+            tries.append(f"{result.status}, {result.stderr.strip()[-300:] or 'no output'}")
+        else:
+            raise UserError(
+                "sandbox: could not tell whether this machine allows Linux namespaces: a probe program failed "
+                f"{len(tries)} times without the kernel refusing them ({'; '.join(tries)}); the machine may be "
+                "overloaded: run again, or set isolation to 'process' to use process limits only"
+            )
+    return _REFUSAL[0]
+
+
+def _report(mode: str, why: str | None = None, level: int = logging.INFO) -> str:
+    """Log the isolation the first time this interpreter uses it, so a run's output says which it had."""
+    if (mode, why) not in _REPORTED:
+        _REPORTED.add((mode, why))
+        log.log(level, "sandbox isolation: %s", f"{mode} ({why})" if why else mode)
+    return mode
 
 
 def self_check(python: str | None = None, isolation: str = "auto") -> str | None:
     """None if the sandbox can run a program that imports from the standard library, else what went wrong.
 
     (As root without namespaces the program runs as nobody, who may not be able to read
-    this interpreter's files.)
+    this interpreter's files.) UserError where `isolation` cannot be had (`resolve_isolation`).
     """
     result = run("import fractions, json\nprint(6 * 7)", python=python, isolation=isolation, time_s=5)
     if result.status == OK and result.stdout.strip() == "42":

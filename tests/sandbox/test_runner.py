@@ -1,6 +1,8 @@
-"""run, resolve_isolation and self_check: programs in, Results out, the isolation chosen once."""
+"""run, resolve_isolation and self_check: programs in, Results out, the isolation chosen once and logged."""
 
+import logging
 import os
+import subprocess
 import sys
 import textwrap
 import threading
@@ -8,7 +10,9 @@ import threading
 import pytest
 
 from r1kit import sandbox
+from r1kit.errors import UserError
 from r1kit.sandbox import runner
+from r1kit.sandbox.bootstrap import REFUSED
 
 from .programs import needs_namespaces
 
@@ -74,13 +78,87 @@ def test_a_bad_interpreter_is_a_sandbox_error_not_an_exception():
     assert sandbox.self_check() is None
 
 
-def test_without_namespaces_the_sandbox_falls_back_to_process_limits_and_says_so(monkeypatch):
-    monkeypatch.setattr(runner, "_ISOLATION", [])
-    failed = sandbox.Result("sandbox_error", 125, "", "r1kit-sandbox: unshare: Operation not permitted", 0.0, "namespaces")
-    monkeypatch.setattr(runner, "run", lambda *args, **kwargs: failed)
-    with pytest.warns(RuntimeWarning, match="namespaces are not available"):
-        assert sandbox.resolve_isolation() == "process"
-    assert sandbox.resolve_isolation() == "process"  # decided once
+WITHOUT_CAP_SYS_ADMIN = """\
+import ctypes, logging, sys
+libc = ctypes.CDLL(None, use_errno=True)
+CAP_SYS_ADMIN, PR_CAPBSET_DROP = 21, 24
+assert libc.prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0) == 0  # for the children too
+header, data = (ctypes.c_uint32 * 2)(0x20080522, 0), (ctypes.c_uint32 * 6)()
+assert libc.capget(header, data) == 0
+for i in range(3):  # effective, permitted, inheritable
+    data[i] &= ~(1 << CAP_SYS_ADMIN)
+assert libc.capset(header, data) == 0
+logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", stream=sys.stdout)
+from r1kit import sandbox
+from r1kit.errors import UserError
+try:
+    sandbox.resolve_isolation("namespaces")
+except UserError as err:
+    print("required:", err)
+print("auto:", sandbox.resolve_isolation())
+"""
+
+
+@needs_namespaces
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root, to drop CAP_SYS_ADMIN")
+def test_when_the_kernel_refuses_namespaces_auto_falls_back_and_required_namespaces_fail():
+    # root without CAP_SYS_ADMIN (Docker's default): unshare fails with EPERM, a real refusal
+    done = subprocess.run([sys.executable, "-c", WITHOUT_CAP_SYS_ADMIN], capture_output=True, text=True, check=False,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("required: sandbox isolation='namespaces' is required, but the kernel refused "
+                               "namespaces (EPERM)"), lines
+    assert lines[1].startswith("WARNING sandbox isolation: process (the kernel refused namespaces (EPERM)"), lines
+    assert lines[2:] == ["auto: process"]
+
+
+def test_a_refusal_is_probed_once_and_remembered(monkeypatch):
+    monkeypatch.setattr(runner, "_REFUSAL", [])
+    probes = []
+    refused = sandbox.Result("sandbox_error", 125, "", f"{REFUSED} (EPERM): unshare\n", 0.0, "namespaces")
+    monkeypatch.setattr(runner, "_run", lambda *args, **kwargs: probes.append(args) or refused)
+    assert sandbox.resolve_isolation() == "process"
+    assert sandbox.resolve_isolation() == "process"
+    with pytest.raises(UserError, match=r"isolation='namespaces' is required, but the kernel refused"):
+        sandbox.resolve_isolation("namespaces")
+    assert len(probes) == 1
+
+
+def test_a_probe_that_runs_out_of_time_never_falls_back_to_process(monkeypatch):
+    monkeypatch.setattr(runner, "_REFUSAL", [])
+    no_time = {"time_s": 1, "wall_s": 0}
+    monkeypatch.setattr(runner, "PROBE_LIMITS", (no_time, no_time))
+    for isolation in ("auto", "namespaces"):
+        with pytest.raises(UserError, match="could not tell whether this machine allows Linux namespaces.*timeout"):
+            sandbox.resolve_isolation(isolation)
+    assert runner._REFUSAL == []  # not remembered: the next call probes again
+
+
+@needs_namespaces
+def test_a_slow_first_probe_is_retried_with_more_time(monkeypatch):
+    monkeypatch.setattr(runner, "_REFUSAL", [])
+    monkeypatch.setattr(runner, "PROBE_LIMITS", ({"time_s": 1, "wall_s": 0}, runner.PROBE_LIMITS[-1]))
+    assert sandbox.resolve_isolation() == "namespaces"
+
+
+def test_a_probe_that_fails_otherwise_never_falls_back_to_process(monkeypatch):
+    monkeypatch.setattr(runner, "_REFUSAL", [])
+    monkeypatch.setattr(runner, "PROBE_SOURCE", "raise SystemExit('r1kit-test: no 42 here')")
+    with pytest.raises(UserError, match="failed 2 times without the kernel refusing them.*r1kit-test: no 42 here"):
+        sandbox.resolve_isolation()
+
+
+def test_the_isolation_is_logged_the_first_time_it_is_used(monkeypatch, caplog):
+    monkeypatch.setattr(runner, "_REPORTED", set())
+    caplog.set_level(logging.INFO, logger="r1kit.sandbox")
+    mode = sandbox.resolve_isolation()
+    sandbox.run("print(1)")
+    sandbox.resolve_isolation("process")
+    sandbox.resolve_isolation("process")
+    expected = "sandbox isolation: namespaces" if mode == "namespaces" else "sandbox isolation: process (the kernel"
+    assert [r.getMessage()[:len(expected)] for r in caplog.records][:1] == [expected]
+    assert [r.getMessage() for r in caplog.records][1:] == ["sandbox isolation: process (chosen with isolation='process')"]
 
 
 def test_text_is_utf8_both_ways():
