@@ -1,21 +1,25 @@
 # `make quickstart` and `make test` work on a fresh machine: they create .venv, install
-# torch first (2.13.0 unless a torch is already there, so no second multi-GB download),
-# then r1kit itself.
+# torch first (the version pinned in constraints.txt, unless a torch is already there, so
+# no second multi-GB download), then r1kit itself with every dependency at the version
+# constraints.txt pins: the stack the suite last passed with. `make upgrade-deps` moves it.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-TORCH_SPEC ?= torch==2.13.0
+CONSTRAINTS := constraints.txt
+TORCH_SPEC ?= $(shell grep -m1 '^torch==' $(CONSTRAINTS))
 export TORCH_EXTENSIONS_DIR ?= $(CURDIR)/.cache/torch_extensions
 
-.PHONY: install quickstart quickstart-vl test test-fast smollm2 lint imports clean
+.PHONY: install quickstart quickstart-vl test test-fast smollm2 lint imports upgrade-deps clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
+# A torch already in .venv (a CUDA build, say) is kept: the other pins apply around it.
+$(VENV)/.installed: $(BIN)/python pyproject.toml $(CONSTRAINTS)
 	@$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install $(TORCH_SPEC)
-	$(BIN)/pip install -e ".[dev]"
+	grep -v '^torch==' $(CONSTRAINTS) > $(VENV)/constraints-besides-torch.txt
+	$(BIN)/pip install -c $(VENV)/constraints-besides-torch.txt -e ".[dev]"
 	@touch $@
 
 install: $(VENV)/.installed
@@ -38,6 +42,16 @@ test: install imports smollm2
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow" tests
+
+# Every dependency but torch (the one in .venv stays) to its newest release within pyproject.toml's
+# ranges, constraints.txt rewritten from .venv, then the whole suite: commit constraints.txt if it passes.
+upgrade-deps: install
+	$(BIN)/python -c "from importlib.metadata import version; print('torch==' + version('torch'))" \
+		> $(VENV)/constraints-torch.txt
+	$(BIN)/pip install --upgrade --upgrade-strategy eager -c $(VENV)/constraints-torch.txt -e ".[dev]"
+	$(BIN)/python scripts/freeze_constraints.py
+	@touch $(VENV)/.installed
+	$(MAKE) test
 
 lint: install imports
 	$(BIN)/ruff check r1kit tests scripts
