@@ -50,6 +50,7 @@ def code_execution(
     compare: str = "lines",
     partial: bool = True,
     python: str | None = None,
+    isolation: str = "auto",
     **kwargs,
 ) -> list[float | None]:
     """Share of the row's tests that the last Python code block passes, run in a sandbox (None without tests).
@@ -61,12 +62,14 @@ def code_execution(
     `partial=False` the reward is 1.0 only when every test passes, else 0.0. Each program
     run gets `time_s` CPU seconds (about twice that in wall time) and `memory_mb` of address
     space; `workers` runs go at once (default: the CPU count). A program that loops, forks,
-    hogs memory, floods output or reaches outside its sandbox fails its tests.
+    hogs memory, floods output or reaches outside its sandbox fails its tests. `isolation`:
+    "auto" (namespaces where the kernel allows them, else process limits), "namespaces"
+    (required: a UserError where the kernel refuses them) or "process".
     """
-    _check_options(column, time_s, memory_mb, workers, compare, partial)
-    _check_sandbox(python)
+    _check_options(column, time_s, memory_mb, workers, compare, partial, isolation)
+    _check_sandbox(python, isolation)
     specs = as_column(tests if column == "tests" else kwargs.get(column), len(completions))
-    limits = {"time_s": float(time_s), "memory_mb": int(memory_mb), "python": python}
+    limits = {"time_s": float(time_s), "memory_mb": int(memory_mb), "python": python, "isolation": isolation}
     rows, jobs = [], {}
     for completion, spec in zip(completions, specs):
         parsed = parse_tests(spec)
@@ -276,12 +279,15 @@ _SANDBOX_OK: dict = {}
 _SANDBOX_LOCK = threading.Lock()
 
 
-def _check_sandbox(python) -> None:
+def _check_sandbox(python, isolation) -> None:
     """Once per interpreter: the sandbox must run a trivial program, or every reward would be 0."""
     with _SANDBOX_LOCK:
-        if python not in _SANDBOX_OK:
-            _SANDBOX_OK[python] = sandbox.self_check(python)
-    problem = _SANDBOX_OK[python]
+        if (python, isolation) not in _SANDBOX_OK:
+            try:
+                _SANDBOX_OK[python, isolation] = sandbox.self_check(python, isolation)
+            except UserError as err:  # the isolation cannot be had here
+                raise UserError(f"code_execution option isolation={isolation!r}: {err}") from None
+    problem = _SANDBOX_OK[python, isolation]
     if problem is not None:
         raise UserError(
             f"code_execution cannot run Python in its sandbox here ({problem}); "
@@ -289,7 +295,7 @@ def _check_sandbox(python) -> None:
         )
 
 
-def _check_options(column, time_s, memory_mb, workers, compare, partial) -> None:
+def _check_options(column, time_s, memory_mb, workers, compare, partial, isolation) -> None:
     if not isinstance(column, str) or not column:
         raise UserError(f"code_execution option column={column!r} must name a dataset column")
     if isinstance(time_s, bool) or not isinstance(time_s, (int, float)) or not 0 < time_s <= 600:
@@ -302,3 +308,5 @@ def _check_options(column, time_s, memory_mb, workers, compare, partial) -> None
         raise UserError(f"code_execution option partial={partial!r} must be true or false")
     if compare not in COMPARES:
         raise UserError(f"code_execution option compare={compare!r} must be one of {', '.join(COMPARES)}")
+    if isolation not in sandbox.ISOLATIONS:
+        raise UserError(f"code_execution option isolation={isolation!r} must be one of {', '.join(sandbox.ISOLATIONS)}")

@@ -33,7 +33,7 @@ nothing of r1kit), `guard` (the audit hook).
 """
 
 from r1kit.sandbox.result import ERROR, MEMORY, OK, OUTPUT_LIMIT, SANDBOX_ERROR, TIMEOUT, Result
-from r1kit.sandbox.runner import resolve_isolation, run, self_check
+from r1kit.sandbox.runner import ISOLATIONS, resolve_isolation, run, self_check
 
-__all__ = ["ERROR", "MEMORY", "OK", "OUTPUT_LIMIT", "SANDBOX_ERROR", "TIMEOUT", "Result", "resolve_isolation", "run",
-           "self_check"]
+__all__ = ["ERROR", "ISOLATIONS", "MEMORY", "OK", "OUTPUT_LIMIT", "SANDBOX_ERROR", "TIMEOUT", "Result",
+           "resolve_isolation", "run", "self_check"]

@@ -9,8 +9,10 @@ from reward_cases import chat
 
 from r1kit import sandbox
 from r1kit.errors import UserError
+from r1kit.rewards import code_execution as code_execution_module
 from r1kit.rewards import resolve
 from r1kit.rewards.code_execution import code_execution, last_code_block, parse_tests, same_output
+from r1kit.sandbox import runner
 
 ADD_IO = [{"input": "1 2\n", "output": "3\n"}, {"input": "5 5", "output": "10"}, {"input": "-4 1\n", "output": "-3"}]
 ADD_ASSERTS = ["assert add(1, 2) == 3", "assert add(5, 5) == 10", "assert add(-4, 1) == -3"]
@@ -243,7 +245,7 @@ def test_resolved_by_name_with_options():
 @pytest.mark.parametrize(
     "options",
     [{"time_s": 0}, {"time_s": "1"}, {"memory_mb": 10}, {"workers": 0}, {"compare": "exact"}, {"column": ""},
-     {"partial": "no"}],
+     {"partial": "no"}, {"isolation": "chroot"}],
 )
 def test_bad_options_are_user_errors(options):
     with pytest.raises(UserError, match="code_execution option"):
@@ -253,3 +255,19 @@ def test_bad_options_are_user_errors(options):
 def test_an_interpreter_the_sandbox_cannot_run_is_a_user_error():
     with pytest.raises(UserError, match="cannot run Python in its sandbox"):
         code_execution([ADD_PROGRAM], tests=[ADD_IO], python=os.path.join(os.sep, "nonexistent", "python"))
+
+
+@pytest.mark.skipif(sandbox.resolve_isolation() != "namespaces", reason="Linux namespaces are not available here")
+def test_the_isolation_option_reaches_every_sandbox_run(monkeypatch):
+    runs, real_run = [], sandbox.run
+    monkeypatch.setattr(sandbox, "run", lambda *args, **kwargs: runs.append(real_run(*args, **kwargs)) or runs[-1])
+    reward = resolve("code_execution", isolation="namespaces")
+    assert reward([ADD_PROGRAM], tests=[ADD_IO]) == [1.0]
+    assert [r.isolation for r in runs] == ["namespaces"] * len(ADD_IO)
+
+
+def test_requiring_namespaces_where_the_kernel_refuses_them_is_a_user_error(monkeypatch):
+    monkeypatch.setattr(runner, "_REFUSAL", ["the kernel refused namespaces (EPERM): [Errno 1] unshare"])
+    monkeypatch.setattr(code_execution_module, "_SANDBOX_OK", {})
+    with pytest.raises(UserError, match="code_execution option isolation='namespaces': .* but the kernel refused"):
+        code_execution([ADD_PROGRAM], tests=[ADD_IO], isolation="namespaces")
