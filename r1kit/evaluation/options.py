@@ -27,7 +27,7 @@ class EvalCommandSchema:
     reward: Any = None  # {rewards: [...]} from reward=<stack>
     n: int = field(default=1, metadata=at_least(1))
     k: Any = None
-    temperature: float | None = field(default=None, metadata=at_least(0))
+    temperature: float | None = field(default=None, metadata=at_least(0))  # 0 is greedy decoding
     top_p: float = field(default=1.0, metadata=above(0, le=1))
     max_new_tokens: int | None = field(default=None, metadata=at_least(1))
     limit: int | None = field(default=None, metadata=at_least(1))
@@ -83,10 +83,11 @@ def compose_eval(overrides: list[str], compare: list[str] = ()) -> dict:
 
 
 def check_sampling(cfg: dict):
-    """Check n, k, temperature, backend and the sizes; fill in k and temperature's defaults."""
+    """Check k against n, temperature against n, and the backend; fill in k and temperature's defaults.
+
+    The simple bounds (n, temperature, the sizes) are the schema's field metadata, checked by `typed`.
+    """
     n = cfg["n"]
-    if n < 1:
-        raise UserError(f"n={n}: the number of samples per prompt must be at least 1.")
     ks = cfg["k"] if cfg["k"] is not None else sorted({1, n})
     ks = [ks] if isinstance(ks, int) else ks
     if not isinstance(ks, list) or not all(isinstance(k, int) and not isinstance(k, bool) for k in ks):
@@ -98,8 +99,6 @@ def check_sampling(cfg: dict):
     cfg["k"] = sorted(set(ks))
     if cfg["temperature"] is None:
         cfg["temperature"] = 0.0 if n == 1 else 1.0
-    if cfg["temperature"] < 0:
-        raise UserError(f"temperature={cfg['temperature']}: must be >= 0 (0 is greedy decoding).")
     if n > 1 and cfg["temperature"] == 0:
         raise UserError(f"n={n} with temperature=0: greedy decoding gives {n} identical samples. "
                         "Set temperature>0 (e.g. temperature=0.7) or n=1.")
@@ -107,6 +106,3 @@ def check_sampling(cfg: dict):
 
     if cfg["backend"] not in BACKENDS:
         raise UserError(f"backend={cfg['backend']!r}: choose one of {', '.join(BACKENDS)}.")
-    for key in ("batch_size", "max_new_tokens", "limit"):
-        if cfg[key] is not None and cfg[key] < 1:
-            raise UserError(f"{key}={cfg[key]}: must be a positive integer.")

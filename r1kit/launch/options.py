@@ -1,9 +1,9 @@
 """The recipe's `launcher:` section, judged before anything starts: its keys, counts, ranks and combinations.
 
-`LauncherSchema` gives the keys and types (OmegaConf checks them), `check_launcher` the
-combinations. What the machine has (GPUs, an importable DeepSpeed) is checked when
-launching (r1kit.launch.command), so `--cfg job` and `--dry-run` work on a laptop for a
-cluster. Nothing here imports torch.
+`LauncherSchema` gives the keys, types and numeric bounds (`typed` checks them),
+`check_launcher` the combinations. What the machine has (GPUs, an importable DeepSpeed)
+is checked when launching (r1kit.launch.command), so `--cfg job` and `--dry-run` work on
+a laptop for a cluster. Nothing here imports torch.
 """
 
 import importlib.util
@@ -108,13 +108,10 @@ def check_launcher(launcher: dict, recipe: dict):
             raise UserError(f"launcher.zero_stage={stage} needs DeepSpeed: use launcher=zero2 or launcher=zero3.")
     elif stage not in ZERO_STAGES:
         raise UserError(f"launcher.zero_stage={stage}: choose one of {', '.join(map(str, ZERO_STAGES))}.")
-    for key in ("gpus", "nodes"):
-        if launcher[key] < 1:
-            raise UserError(f"launcher.{key}={launcher[key]}: must be at least 1.")
     if not 0 <= launcher["machine_rank"] < launcher["nodes"]:
         raise UserError(f"launcher.machine_rank={launcher['machine_rank']}: the ranks of {launcher['nodes']} "
                         f"node(s) are 0 to {launcher['nodes'] - 1}.")
-    if not 0 <= launcher["main_port"] <= 65535 or (launcher["main_port"] == 0 and launcher["nodes"] > 1):
+    if launcher["main_port"] == 0 and launcher["nodes"] > 1:
         raise UserError(f"launcher.main_port={launcher['main_port']}: give a port from 1 to 65535 "
                         "(0, a free port, only works on one node).")
     if launcher["offload_params"] and stage != 3:

@@ -43,15 +43,25 @@ def test_greedy_for_one_sample_and_k_sorted_without_repeats():
     assert cfg["k"] == [1, 4, 8] and cfg["temperature"] == 0.7
 
 
+@pytest.mark.parametrize(("override", "message"), [
+    ("n=0", "n=0: must be at least 1"),
+    ("temperature=-1", r"temperature=-1\.0: must be at least 0"),
+    ("top_p=0", "top_p=0.0: must be greater than 0"),
+    ("batch_size=0", "batch_size=0: must be at least 1"),
+    ("max_new_tokens=0", "max_new_tokens=0: must be at least 1"),
+    ("limit=0", "limit=0: must be at least 1"),
+])
+def test_out_of_range_numbers_are_named_when_composed(override, message):
+    with pytest.raises(UserError, match=message):
+        compose_eval(["model=tiny", "data=addition", override])
+
+
 @pytest.mark.parametrize(("changes", "message"), [
-    ({"n": 0}, "n=0"),
     ({"n": 2, "k": 4}, "k=4 with n=2"),
     ({"n": 2, "k": "two"}, "give an integer or a list"),
     ({"n": 2, "k": [True]}, "give an integer or a list"),
     ({"n": 4, "temperature": 0}, "greedy decoding gives 4 identical samples"),
-    ({"temperature": -1.0}, "must be >= 0"),
     ({"backend": "tpu"}, "backend='tpu'"),
-    ({"limit": 0}, "limit=0: must be a positive integer"),
 ])
 def test_sampling_mistakes_are_named(changes, message):
     with pytest.raises(UserError, match=message):

@@ -29,6 +29,8 @@ def test_a_launcher_group_composes_over_a_recipe_that_does_not_list_it(make_conf
     (["launcher=zero2", "launcher.offload_params=true"], r"offload_params=true .* only ZeRO-3"),
     (["launcher=zero2", "launcher.zero_stage=4"], r"launcher\.zero_stage=4: choose one of 1, 2, 3"),
     (["launcher=zero2", "launcher.gpus=0"], r"launcher\.gpus=0: must be at least 1"),
+    (["launcher=zero2", "launcher.nodes=0"], r"launcher\.nodes=0: must be at least 1"),
+    (["launcher.main_port=70000"], r"launcher\.main_port=70000: .*must be at most 65535"),
     (["launcher=zero2", "launcher.mixed_precision=fp8"], r"mixed_precision='fp8': choose one of no, bf16, fp16"),
     ([*ZERO2, "launcher.mixed_precision=fp16"], r"fp16 needs GPUs"),
     (["launcher=zero2", "launcher.nodes=2"], r"launcher\.nodes=2: give launcher\.main_address"),
