@@ -24,6 +24,8 @@ ADAPTERS = Registry("dataset adapter", {
     "detection": "r1kit.data.boxes.Detection",
     "gui_action": "r1kit.data.gui.GuiAction",
     "jigsaw": "r1kit.data.jigsaw.Jigsaw",
+    "reasoning_gym": "r1kit.data.reasoning_gym.ReasoningGym",
+    "code": "r1kit.data.code_tasks.Code",
 })
 
 R1_SYSTEM_PROMPT = (

@@ -24,6 +24,8 @@ GENERATORS = Registry("generator", {
     "jigsaw": "r1kit.data.visual_tasks.jigsaw",
     "gui_action": "r1kit.data.visual_tasks.gui_action",
     "classification": "r1kit.data.visual_tasks.classification",
+    "reasoning_gym": "r1kit.data.reasoning_gym.generate",
+    "human_eval": "r1kit.data.code_tasks.human_eval",
 })
 PASSTHROUGH = ("difficulty", "domain")  # optional example columns an adapter need not know about
 SUFFIXES = (".jsonl", ".json", ".parquet", ".csv")

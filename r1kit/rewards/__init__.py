@@ -20,6 +20,7 @@ from r1kit.rewards import (  # noqa: F401 - registers
     math_accuracy,
     preference,
     ranking,
+    reasoning_gym,
     repetition,
     similarity,
     steps,
