@@ -143,7 +143,8 @@ def build_examples(spec: dict, where: str):
         except (ValueError, TypeError, KeyError) as err:
             in_file = f" (in {files[i]})" if several_files else ""
             raise UserError(f"{source}, row {i}{in_file}: {err}") from None
-    ds = datasets.Dataset.from_list(examples)
+    keys = list(dict.fromkeys(key for example in examples for key in example))  # from_list reads row 0's keys only
+    ds = datasets.Dataset.from_list([{key: example.get(key) for key in keys} for example in examples])
     if "images" in ds.column_names:  # decoded on access as RGB PIL images, as the example-row contract says
         ds = _as_images(ds)
     ds.info.description = source
