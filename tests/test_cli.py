@@ -246,6 +246,7 @@ def test_cp_copies_a_recipe_that_trains_from_the_copy(r1kit_cli, tmp_path):
     ok(r1kit_cli("cp", "quickstart", "new/folder/", cwd=tmp_path))
     assert (tmp_path / "quickstart_vl.yaml").read_bytes() == (REPO / "recipes" / "quickstart_vl.yaml").read_bytes()
     assert (tmp_path / "new" / "folder" / "quickstart.yaml").is_file()
+    assert re.search(r"^\s+cp\s+copy a shipped recipe", ok(r1kit_cli("--help")), re.MULTILINE)
 
 
 def test_cp_never_overwrites_without_force(r1kit_cli, tmp_path):
