@@ -25,6 +25,7 @@ from r1kit.rewards.batch import column
 from r1kit.rewards.registry import register
 from r1kit.rewards.text import check_tag, completion_text
 
+MAX_RUNS = 3  # sandbox runs per batch at most: a batch of answers that each end a run costs 3 * time_s
 MAX_ANSWER_CHARS = 20_000  # longer answers score 0.0 unread: no task's answer is that long, a sympy parse of one is slow
 
 
@@ -36,7 +37,7 @@ def reasoning_gym(
     think_tag: str = "think",
     answer_tag: str | None = "answer",
     sandbox: bool = True,
-    time_s: float = 60.0,
+    time_s: float = 30.0,
     row_time_s: float = 5.0,
     memory_mb: int = 2048,
     **kwargs,
@@ -146,20 +147,37 @@ _r1kit_main()
 
 
 def _score_in_sandbox(unique: list[tuple], time_s: float, row_time_s: float, memory_mb: int) -> list[float]:
-    """Score every (reference, answer) in one sandbox run; a row without a verdict scores 0.0.
+    """Score every (reference, answer) in a sandbox run; a row without a verdict scores 0.0.
 
-    Each verdict comes on a line keyed by a random nonce read from stdin, so a scorer that
-    prints, or a process that dies early, cannot forge one.
+    Rows are scored in order. A row that ends the run (past the CPU or memory limit, where
+    the per-row alarm cannot interrupt C code) scores 0.0 and the rows after it get another
+    run, up to `MAX_RUNS` runs in all.
     """
     _check_sandbox()
+    scores, start = [0.0] * len(unique), 0
+    for _ in range(MAX_RUNS):
+        verdicts = _sandbox_run(unique[start:], time_s, row_time_s, memory_mb)
+        for i, value in verdicts.items():
+            scores[start + i] = value
+        if len(verdicts) == len(unique) - start:
+            break
+        start += next(i for i in range(len(unique) - start) if i not in verdicts) + 1  # past the row that ended it
+        if start >= len(unique):
+            break
+    return scores
+
+
+def _sandbox_run(pairs: list[tuple], time_s: float, row_time_s: float, memory_mb: int) -> dict[int, float]:
+    """The verdicts of one sandbox run, by position. Each comes on a line keyed by a random nonce read from
+    stdin, so a scorer that prints cannot forge one."""
     nonce = secrets.token_hex(16)
     program = _DRIVER.replace("__SCORER__", inspect.getsource(score_pairs))
-    job = {"pairs": [(json.loads(ref), answer) for ref, answer in unique], "row_time_s": row_time_s}
+    job = {"pairs": [(json.loads(ref), answer) for ref, answer in pairs], "row_time_s": row_time_s}
     try:
         result = sandboxes.run(program, nonce + "\n" + json.dumps(job), time_s=time_s, memory_mb=memory_mb,
                                guard=False)
     except Exception:  # noqa: BLE001 - a reward never raises on model output
-        return [0.0] * len(unique)
+        return {}
     verdicts = {}
     for line in result.stdout.splitlines():
         parts = line.split()
@@ -168,8 +186,8 @@ def _score_in_sandbox(unique: list[tuple], time_s: float, row_time_s: float, mem
                 value = float(parts[2])
             except ValueError:
                 continue
-            verdicts.setdefault(int(parts[1]), value if math.isfinite(value) else 0.0)
-    return [verdicts.get(i, 0.0) for i in range(len(unique))]
+            verdicts.setdefault(int(parts[1]), min(1.0, max(0.0, value)) if math.isfinite(value) else 0.0)
+    return verdicts
 
 
 _SANDBOX_OK: list = []
