@@ -1,4 +1,5 @@
-"""A GRPO stage on HumanEval rows through the real CLI: the `tests` column reaches `code_execution`, which scores."""
+"""GRPO stages on task data through the real CLI: HumanEval rows (the `tests` column reaches `code_execution`) and
+reasoning-gym rows (its own scorers); each reward logs a number every step."""
 
 import math
 
@@ -41,3 +42,15 @@ def test_code_execution_scores_every_row_of_a_grpo_stage(tmp_path):
         mean = m["rewards/code_execution/mean"]
         assert isinstance(mean, (int, float)) and math.isfinite(mean) and 0.0 <= mean <= 1.0, m
         assert m["rewards/code_execution/errors"] == 0
+
+
+def test_reasoning_gym_recipe_scores_every_step_of_both_curriculum_stages(tmp_path):
+    out = tmp_path / "run"
+    run_cli("train", "recipe=reasoning_gym_tiny", f"output_dir={out}", "stages.easy.max_steps=2",
+            "stages.harder.max_steps=2")
+    steps = [m for m in read_metrics(out) if "loss" in m]
+    assert [(m["stage"], m["step"]) for m in steps] == [("easy", 1), ("easy", 2), ("harder", 1), ("harder", 2)]
+    for m in steps:
+        mean = m["rewards/reasoning_gym/mean"]
+        assert isinstance(mean, (int, float)) and math.isfinite(mean) and 0.0 <= mean <= 1.0, m
+        assert m["rewards/reasoning_gym/errors"] == 0
