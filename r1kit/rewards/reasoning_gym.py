@@ -40,6 +40,7 @@ def reasoning_gym(
     time_s: float = 30.0,
     row_time_s: float = 5.0,
     memory_mb: int = 2048,
+    isolation: str = "auto",
     **kwargs,
 ) -> list[float | None]:
     """The reasoning-gym task's own score_answer of the answer outside the reasoning (None without rg_source).
@@ -50,8 +51,11 @@ def reasoning_gym(
     scored as reasoning-gym scores None. With `sandbox` (default) a batch runs in one
     sandbox with `time_s` CPU seconds, `memory_mb` of address space and `row_time_s` per
     row; a row that runs out scores 0.0. Rows without a reasoning-gym reference score None.
+    `isolation: namespaces` refuses to run without the kernel's isolation (see r1kit.sandbox).
     """
     _check_options(think_tag, answer_tag, sandbox, time_s, row_time_s, memory_mb)
+    if sandbox:
+        _check_sandbox(isolation)
     sources = column(rg_source, len(completions))
     keys = []
     for completion, source in zip(completions, sources):
@@ -67,7 +71,7 @@ def reasoning_gym(
     if not unique:
         scores = {}
     elif sandbox:
-        scores = dict(zip(unique, _score_in_sandbox(unique, time_s, row_time_s, memory_mb)))
+        scores = dict(zip(unique, _score_in_sandbox(unique, time_s, row_time_s, memory_mb, isolation)))
     else:
         scores = dict(zip(unique, score_pairs([(json.loads(ref), answer) for ref, answer in unique], None)))
     return [None if k is None else scores.get(k, 0.0) for k in keys]
@@ -146,17 +150,17 @@ _r1kit_main()
 """
 
 
-def _score_in_sandbox(unique: list[tuple], time_s: float, row_time_s: float, memory_mb: int) -> list[float]:
+def _score_in_sandbox(unique: list[tuple], time_s: float, row_time_s: float, memory_mb: int,
+                      isolation: str) -> list[float]:
     """Score every (reference, answer) in a sandbox run; a row without a verdict scores 0.0.
 
     Rows are scored in order. A row that ends the run (past the CPU or memory limit, where
     the per-row alarm cannot interrupt C code) scores 0.0 and the rows after it get another
     run, up to `MAX_RUNS` runs in all.
     """
-    _check_sandbox()
     scores, start = [0.0] * len(unique), 0
     for _ in range(MAX_RUNS):
-        verdicts = _sandbox_run(unique[start:], time_s, row_time_s, memory_mb)
+        verdicts = _sandbox_run(unique[start:], time_s, row_time_s, memory_mb, isolation)
         for i, value in verdicts.items():
             scores[start + i] = value
         if len(verdicts) == len(unique) - start:
@@ -167,7 +171,8 @@ def _score_in_sandbox(unique: list[tuple], time_s: float, row_time_s: float, mem
     return scores
 
 
-def _sandbox_run(pairs: list[tuple], time_s: float, row_time_s: float, memory_mb: int) -> dict[int, float]:
+def _sandbox_run(pairs: list[tuple], time_s: float, row_time_s: float, memory_mb: int,
+                 isolation: str) -> dict[int, float]:
     """The verdicts of one sandbox run, by position. Each comes on a line keyed by a random nonce read from
     stdin, so a scorer that prints cannot forge one."""
     nonce = secrets.token_hex(16)
@@ -175,7 +180,7 @@ def _sandbox_run(pairs: list[tuple], time_s: float, row_time_s: float, memory_mb
     job = {"pairs": [(json.loads(ref), answer) for ref, answer in pairs], "row_time_s": row_time_s}
     try:
         result = sandboxes.run(program, nonce + "\n" + json.dumps(job), time_s=time_s, memory_mb=memory_mb,
-                               guard=False)
+                               guard=False, isolation=isolation)
     except Exception:  # noqa: BLE001 - a reward never raises on model output
         return {}
     verdicts = {}
@@ -190,20 +195,30 @@ def _sandbox_run(pairs: list[tuple], time_s: float, row_time_s: float, memory_mb
     return verdicts
 
 
-_SANDBOX_OK: list = []
+_SANDBOX_OK: dict = {}
 _SANDBOX_LOCK = threading.Lock()
 
 
-def _check_sandbox() -> None:
-    """Once per process: the sandbox must import reasoning-gym and score, or every reward would be 0."""
+def _check_sandbox(isolation) -> None:
+    """Once per process and isolation: the sandbox must import reasoning-gym, or every reward would be 0.
+
+    Checked on the empty batch `resolve` scores too, so a machine that cannot is found before a model loads.
+    """
+    if isolation not in ("auto", "namespaces", "process"):
+        raise UserError(f"reasoning_gym option isolation={isolation!r} must be auto, namespaces or process")
     with _SANDBOX_LOCK:
-        if not _SANDBOX_OK:
-            probe = sandboxes.run("import reasoning_gym\nprint(6 * 7)", time_s=30, memory_mb=2048, guard=False)
+        if isolation not in _SANDBOX_OK:
+            try:
+                probe = sandboxes.run("import reasoning_gym\nprint(6 * 7)", time_s=30, memory_mb=2048, guard=False,
+                                      isolation=isolation)
+            except UserError as err:  # the isolation asked for cannot be had here
+                raise UserError(f"reasoning_gym option isolation={isolation!r}: {err}") from None
             ok = probe.status == sandboxes.OK and probe.stdout.strip() == "42"
-            _SANDBOX_OK.append(None if ok else f"status {probe.status}: {probe.stderr.strip()[-300:]}")
-    if _SANDBOX_OK[0] is not None:
-        raise UserError(f"reasoning_gym cannot import reasoning-gym in its sandbox here ({_SANDBOX_OK[0]}); "
-                        "install it (pip install reasoning-gym) or set the reward option sandbox: false")
+            _SANDBOX_OK[isolation] = None if ok else f"status {probe.status}: {probe.stderr.strip()[-300:]}"
+    if _SANDBOX_OK[isolation] is not None:
+        raise UserError(f"reasoning_gym cannot import reasoning-gym in its sandbox here ({_SANDBOX_OK[isolation]}); "
+                        "the sandbox's Python must import it (pip install reasoning-gym; as root in `process` isolation "
+                        "the program runs as nobody, who must be able to read that Python), or set sandbox: false")
 
 
 def _check_options(think_tag, answer_tag, sandbox, time_s, row_time_s, memory_mb) -> None:

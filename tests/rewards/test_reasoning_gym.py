@@ -103,3 +103,8 @@ def test_hostile_output_scores_low(rows):
 def test_bad_options_fail_when_the_recipe_is_read(options, message):
     with pytest.raises(UserError, match=message):
         resolve("reasoning_gym", **options)
+
+
+def test_an_unknown_isolation_is_refused_naming_the_option():
+    with pytest.raises(UserError, match=r"isolation='jail' must be auto, namespaces or process"):
+        resolve("reasoning_gym", isolation="jail")
