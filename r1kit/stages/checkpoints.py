@@ -10,6 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
+from transformers import TrainerCallback
 from transformers.trainer_utils import get_last_checkpoint, rotate_checkpoints
 
 from r1kit.run import ranks
@@ -17,10 +18,36 @@ from r1kit.run import ranks
 STAGING = ".staging"
 
 
+class _TrainingDone(Exception):
+    """Raised before a step the stage must not take: it resumed from the checkpoint of its last step."""
+
+
+class NoStepPastTheEnd(TrainerCallback):
+    """transformers checks max_steps only after a step, so resuming from the checkpoint of the last step (a run
+    killed while saving `final/` or during the held-out check) would train one step more on every rerun. By the
+    first step's start the checkpoint's weights and state are loaded: stopping there leaves the stage as it ended."""
+
+    def on_step_begin(self, args, state, control, **kwargs):
+        if 0 < state.max_steps <= state.global_step:
+            raise _TrainingDone
+
+
 class AtomicCheckpoints:
-    """Mixin for a transformers Trainer: `_save_checkpoint` writes to staging and renames."""
+    """Mixin for a transformers Trainer: `_save_checkpoint` writes to staging and renames; a stage resumed at its
+    last step takes no further step."""
 
     _saving = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_callback(NoStepPastTheEnd)
+
+    def train(self, *args, **kwargs):
+        try:
+            return super().train(*args, **kwargs)
+        except _TrainingDone:
+            self.control = self.callback_handler.on_train_end(self.args, self.state, self.control)  # progress bars
+            return None
 
     def _get_output_dir(self, trial):
         out = super()._get_output_dir(trial)
