@@ -19,8 +19,10 @@ from r1kit.curriculum.heldout import evaluate_stage, periodic_eval, print_summar
 from r1kit.curriculum.plan import build_datasets, configure_logger, plan_stage
 from r1kit.errors import UserError
 from r1kit.run import ranks
+from r1kit.run.model_card import write_model_card
 from r1kit.run.quiet import quiet_libraries
 from r1kit.run.rundir import RunDir, config_hash, drop_metrics_after, lock_run, open_run
+from r1kit.run.space import disk_full_message, is_disk_full
 from r1kit.stages import STAGE_KINDS
 
 
@@ -39,8 +41,13 @@ def run_recipe(recipe: dict, console=None) -> RunDir:
         return opened, resumed
 
     run, resumed = ranks.from_main(open_locked)  # the main process holds the lock until this run ends
+    run = RunDir(run.path, writes=ranks.is_main())
     try:
-        return _run_stages(recipe, data, RunDir(run.path, writes=ranks.is_main()), resumed, console)
+        return _run_stages(recipe, data, run, resumed, console)
+    except Exception as err:
+        if not is_disk_full(err):
+            raise
+        raise UserError(disk_full_message(err, run, recipe)) from None
     finally:
         for lock in held:
             lock.release()
@@ -90,17 +97,19 @@ def _run_stages(recipe: dict, data: dict, run: RunDir, resumed: bool, console) -
                       seconds=round(record.get("seconds", 0) + time.perf_counter() - started, 1))
         if should_evaluate(stage, recipe):
             record["eval"] = evaluate_stage(trainer, data, recipe, console, name, run)
+        if run.writes:
+            write_model_card(final, recipe, name, record)
         run.write_state(state)
         previous_final = final
         del trainer, plan
         gc.collect()
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
-    state["finished"] = True
-    run.write_state(state)
     print_summary(state, console)
     if run.writes:
         _write_report(run, console)
+    state["finished"] = True  # after the report: a run killed while drawing it is resumed, and draws it
+    run.write_state(state)
     console.print(f"Run directory: {run.path}")
     return run
 
