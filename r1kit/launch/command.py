@@ -22,7 +22,7 @@ from r1kit.launch import configs
 from r1kit.launch.options import processes_per_node, server_on_node, world_size
 from r1kit.launch.slurm import SCRIPT_FILE, render_script
 from r1kit.launch.vllm_server import VllmServer, server_command
-from r1kit.run.rundir import locate_run, write_atomic
+from r1kit.run.rundir import check_unlocked, locate_run, write_atomic
 
 ERROR_FILE_ENV = "R1KIT_ERROR_FILE"
 
@@ -30,6 +30,8 @@ ERROR_FILE_ENV = "R1KIT_ERROR_FILE"
 def launch(config: dict, command: str, recipe: str | None, overrides: list[str], dry_run: bool = False) -> int:
     launcher = config["launcher"]
     run, resumed = locate_run(config)
+    if not dry_run:
+        check_unlocked(run, config)  # before launch/ is rewritten under a run that is training
     run_path = Path(os.path.abspath(run.path))
     launch_dir = run_path / "launch"
     files = configs.render(launcher, launch_dir)

@@ -155,7 +155,7 @@ class RunLock:
             f.seek(0)
             holder = f.read().strip() or "unknown"
             f.close()
-            raise UserError(f"{self.run.path} is in use by another r1kit process ({holder}). Wait for it to "
+            raise UserError(f"{self.run.path.resolve()} is in use by another r1kit process ({holder}). Wait for it to "
                             f"finish, or stop it and rerun this command to continue the run; {hint}") from None
         f.seek(0)
         f.truncate()
@@ -175,6 +175,13 @@ def lock_run(run: RunDir, config: dict) -> RunLock:
     hint = ("or give another output_dir to start a separate run." if config.get("output_dir")
             else "or add resume=false to start a separate run.")
     return RunLock(run).acquire(hint)
+
+
+def check_unlocked(run: RunDir, config: dict):
+    """Raise lock_run's UserError if a process trains in `run` now; holds nothing (a launcher checks before it
+    writes launch/ into the folder and starts ranks that would each find the run locked)."""
+    if (run.path / ".lock").is_file():
+        lock_run(run, config).release()
 
 
 def open_run(config: dict) -> tuple[RunDir, bool]:

@@ -3,7 +3,9 @@
 One recipe (an SFT stage, then a GRPO stage, on a saved tiny model) runs three ways,
 each run reused by several tests:
 - `local`: one process, per-device batch 8: the reference;
-- `zero2`: `launcher=zero2`, 2 processes of batch 4: the same global batch;
+- `zero2`: `launcher=zero2`, 2 processes of batch 4: the same global batch; rank 0 is killed while DeepSpeed
+  writes the SFT checkpoint at step 6 (tests.faults), and the rerun resumes from step 3: the per-step comparison
+  below is then also a resume-equality check under ZeRO-2;
 - `zero3`: `launcher=zero3`, 2 processes of batch 4; one rank is killed (SIGKILL) once the
   GRPO stage has a checkpoint, and rerunning the same command finishes the run.
 
@@ -36,6 +38,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.faults import fault_env, fired
 from tests.helpers import REPO, read_metrics, read_state, run_cli, start_cli
 
 LOSS_RTOL = 1e-5
@@ -118,10 +121,19 @@ def local(tmp_path_factory, model_dir) -> Path:
 
 
 @pytest.fixture(scope="module")
-def zero2(tmp_path_factory, model_dir) -> Path:
+def zero2_runs(tmp_path_factory, model_dir) -> dict:
+    """The ZeRO-2 run, killed during a DeepSpeed checkpoint (rank 0 writing `latest`, the shards written), rerun."""
     workdir = _workdir(tmp_path_factory, model_dir, "zero2", batch=4)
-    run_cli("train", "recipe=recipe.yaml", "launcher=zero2", *LAUNCH, cwd=workdir, env=_env())
-    return _only_run(workdir)
+    mark = workdir / "fired.txt"
+    env = fault_env("zero2-checkpoint-write", "open", "*/stages/0-sft/.staging/checkpoint-6/latest", mark)
+    killed = run_cli("train", "recipe=recipe.yaml", "launcher=zero2", *LAUNCH, cwd=workdir, env=env, check=False)
+    rerun = run_cli("train", "recipe=recipe.yaml", "launcher=zero2", *LAUNCH, cwd=workdir, env=_env())
+    return {"run": _only_run(workdir), "killed": killed, "rerun": rerun, "fired": fired(mark)}
+
+
+@pytest.fixture(scope="module")
+def zero2(zero2_runs) -> Path:
+    return zero2_runs["run"]
 
 
 @pytest.fixture(scope="module")
@@ -209,6 +221,16 @@ def test_every_stage_ends_in_a_plain_hf_model_that_transformers_loads(launched, 
     assert any((sft[k] - grpo[k]).abs().max() > 0 for k in sft), "the GRPO stage changed nothing"
 
 
+def test_zero2_rerun_after_a_kill_during_a_deepspeed_checkpoint_resumes_from_the_last_complete_one(zero2_runs):
+    assert zero2_runs["fired"] == ["zero2-checkpoint-write"]
+    assert zero2_runs["killed"].returncode != 0
+    out = " ".join(zero2_runs["rerun"].stdout.split())
+    assert "continues the unfinished run" in out and "resuming checkpoint-3" in out, out[-3000:]
+    state = read_state(zero2_runs["run"])
+    assert state["finished"] and {n: r["steps"] for n, r in state["stages"].items()} == STEPS
+    assert not list(zero2_runs["run"].glob("stages/*/.staging"))
+
+
 def test_zero3_rerun_after_a_rank_died_resumes_the_interrupted_stage(zero3):
     assert zero3["first_code"] != 0, zero3["first_output"][-3000:]
     out = zero3["rerun"].stdout
@@ -223,7 +245,7 @@ def test_zero3_rerun_after_a_rank_died_resumes_the_interrupted_stage(zero3):
 def test_the_main_process_alone_writes_the_run_directory(launched, zero2, zero3):
     run = {"zero2": zero2, "zero3": zero3["run"]}[launched]
     metrics = read_metrics(run)
-    if launched == "zero2":  # uninterrupted: one line per logged step, not one per rank
+    if launched == "zero2":  # one line per logged step, not one per rank, and none twice after the resume
         steps = [(m["stage"], m["step"]) for m in metrics if "loss" in m]
         assert len(steps) == len(set(steps)) == sum(STEPS.values())
     state = read_state(run)

@@ -167,3 +167,28 @@ def test_a_second_run_that_would_resume_a_running_run_is_refused(tmp_path):
     finally:
         first.kill()
         first.wait()
+
+
+def test_a_launch_on_a_run_in_use_is_refused_before_it_writes_into_it(tmp_path, make_config):
+    """The launcher's parent checks the lock before it writes launch/ and starts ranks that would find it taken."""
+    import os
+
+    from r1kit.run.rundir import RunDir, config_hash, lock_run
+
+    (tmp_path / "recipe.yaml").write_text(SLOW_SFT)
+    args = ["output_dir=out", "launcher=zero2", "launcher.gpus=2", "launcher.use_cpu=true"]
+    config = make_config(args, recipe=str(tmp_path / "recipe.yaml"))
+    run = RunDir(tmp_path / "out")
+    run.path.mkdir()
+    run.write_config(config)
+    run.write_state({"recipe": "lock_check", "config_hash": config_hash(config), "stages": {}, "finished": False})
+    lock = lock_run(run, config)  # this test process plays the run that is training
+    try:
+        proc = run_cli("train", "recipe=recipe.yaml", *args, cwd=tmp_path, env={"PYTHONPATH": str(REPO)},
+                       check=False, timeout=300)
+    finally:
+        lock.release()
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2 and "Traceback" not in text, text[-3000:]
+    assert f"{run.path} is in use by another r1kit process (PID {os.getpid()} on" in text, text[-3000:]
+    assert not (run.path / "launch").exists() and "launching" not in text
