@@ -2,7 +2,8 @@
 
 Read from the run directory alone (metrics.jsonl, state.json, config.yaml, eval/*.json),
 so it works on a finished run, a crashed one, or one copied from a cluster. Steps are
-laid end to end across stages, with a dashed line where each stage begins.
+laid end to end across stages, with a dashed line where each stage begins; below the curves,
+one stacked bar per stage shows where its mean step's time went (the `time/<part>` figures).
 """
 
 import json
@@ -74,6 +75,55 @@ def _keys(records: list[dict], pattern: str) -> list[str]:
     return sorted({k for r in records for k in r if k.startswith(head) and k.endswith(tail) and k != head + tail})
 
 
+def step_breakdown(records: list[dict], stages: list[str]) -> dict[str, dict[str, float]]:
+    """Per stage that logged step parts: the mean over its logs of each `time/<part>`, `time/step` and the
+    throughput figures, parts in the order they were logged."""
+    out = {}
+    for name in stages:
+        logged = [r for r in records if r.get("stage") == name and isinstance(r.get("time/step"), (int, float))]
+        keys = [k for k in logged[0] if k.startswith(("time/", "throughput/"))] if logged else []
+        means = {}
+        for key in keys:
+            values = [r[key] for r in logged if isinstance(r.get(key), (int, float)) and math.isfinite(r[key])]
+            if values:
+                means[key] = sum(values) / len(values)
+        if means.get("time/step"):
+            out[name] = means
+    return out
+
+
+def plot_step_breakdown(ax, breakdown: dict[str, dict[str, float]]):
+    """One horizontal stacked bar per stage: seconds per step in each part, tokens/s (and MFU) at its end."""
+    ax.set_title("where a step's time goes (mean seconds per step)", fontsize=11, loc="left")
+    if not breakdown:
+        ax.text(0.5, 0.5, "not logged\n(grpo stages log their step parts)", transform=ax.transAxes, ha="center",
+                va="center", color="0.45")
+        ax.set_axis_off()
+        return
+    parts = list(dict.fromkeys(k for means in breakdown.values() for k in means
+                               if k.startswith("time/") and k != "time/step"))
+    colours = [f"C{i}" for i in range(len(parts))]
+    names = list(breakdown)
+    for y, name in enumerate(names):
+        means, left = breakdown[name], 0.0
+        for key, colour in zip(parts, colours):
+            width = means.get(key, 0.0)
+            ax.barh(y, width, left=left, color=colour, label=key.split("/", 1)[1].replace("_", " ") if y == 0 else None)
+            left += width
+        note = [f"{means['time/step']:.3g} s"]
+        if "throughput/tokens_per_s" in means:
+            note.append(f"{means['throughput/tokens_per_s']:,.0f} tokens/s/device")
+        if "throughput/mfu" in means:
+            note.append(f"MFU {100 * means['throughput/mfu']:.1f}%")
+        ax.text(left, y, "  " + ", ".join(note), va="center", fontsize=9)
+    ax.set_yticks(range(len(names)), names)
+    ax.invert_yaxis()
+    ax.set_xlabel("seconds per step")
+    ax.set_xlim(0, 1.45 * max(m["time/step"] for m in breakdown.values()))
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0), framealpha=0.8)
+    ax.grid(alpha=0.3, axis="x")
+
+
 def plot(run: Path, records: list[dict], recipe: dict, state: dict, out: Path):
     import matplotlib
 
@@ -82,11 +132,15 @@ def plot(run: Path, records: list[dict], recipe: dict, state: dict, out: Path):
 
     stages = list(recipe.get("stages", {}))
     offsets = stage_offsets(stages, records, state)
-    fig, axes = plt.subplots(3, 2, figsize=(12, 10), constrained_layout=True)
+    breakdown = step_breakdown(records, stages)
+    fig = plt.figure(figsize=(12, 12.5 + 0.3 * len(breakdown)), constrained_layout=True)
+    grid = fig.add_gridspec(4, 2, height_ratios=[1, 1, 1, 0.55 + 0.12 * len(breakdown)])
+    axes = [fig.add_subplot(grid[row, col]) for row in range(3) for col in range(2)]
+    plot_step_breakdown(fig.add_subplot(grid[3, :]), breakdown)
     fig.suptitle(f"{recipe.get('name', run.name)}  ({run.name})", fontsize=14)
     end = max([o + max([r["step"] for r in records if r.get("stage") == s] or [0])
                for s, o in offsets.items()] or [1])
-    for ax, (title, wanted, ylabel) in zip(axes.flat, PANELS):
+    for ax, (title, wanted, ylabel) in zip(axes, PANELS):
         drawn = 0
         for pattern, label in wanted:
             for key in _keys(records, pattern):

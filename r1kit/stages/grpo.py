@@ -29,6 +29,7 @@ from r1kit.algorithms.stage_schedules import StageSchedules
 from r1kit.checks import did_you_mean
 from r1kit.errors import UserError
 from r1kit.rewards.stack import RewardStack
+from r1kit.stages import step_timing
 from r1kit.stages.common import StageSchema, check_images, install_callbacks
 from r1kit.stages.plan import StageKind, StagePlan
 
@@ -163,6 +164,7 @@ def build(plan: StagePlan):
     stack.bind_policy(trainer.model, trainer.processing_class, plan.args)
     own = [sampling] if sampling else []
     install_callbacks(trainer, plan, own + [StageSchedules(trainer, stack), RewardTiming(stack)])
+    step_timing.install(trainer)
     trainer.reward_stack = stack
     return trainer
 
