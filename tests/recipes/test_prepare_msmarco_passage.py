@@ -1,0 +1,66 @@
+"""scripts/prepare_msmarco_passage.py: Tevatron/msmarco-passage rows become Rank-R1's setwise rows."""
+
+import json
+
+import pytest
+
+from r1kit.data.text_adapters import Rerank
+from r1kit.rewards.ranking import rerank_setwise
+from tests.recipes.tiny import FIXTURES, SCRIPTS, load_script, read_jsonl
+
+prepare = load_script(SCRIPTS / "prepare_msmarco_passage.py")
+FIXTURE = FIXTURES / "msmarco_passage.jsonl"
+
+
+def _row(n_negatives: int) -> dict:
+    return {"query_id": "7", "query": "q", "positive_passages": [{"docid": "p", "title": "", "text": "gold"}],
+            "negative_passages": [{"docid": f"n{i}", "title": "t", "text": f"neg {i}"} for i in range(n_negatives)]}
+
+
+def test_positive_first_then_the_row_s_negatives():
+    raw = read_jsonl(FIXTURE)
+    rows = list(prepare.convert(raw))
+    assert len(rows) == len(raw)
+    for src, row in zip(raw, rows):
+        assert row["query"] == src["query"]
+        assert row["passages"][0]["text"] == src["positive_passages"][0]["text"]
+        negatives = {d["docid"] for d in src["negative_passages"]}
+        assert {p["docid"] for p in row["passages"][1:]} == negatives  # fewer than 19: all of them
+        assert row["relevance"] == [1] + [0] * len(negatives)
+
+
+def test_nineteen_negatives_drawn_by_seed_as_rank_r1():
+    """create_dataset.py keeps 19 shuffled negatives: 20 documents per prompt."""
+    (row,) = prepare.convert([_row(40)])
+    assert len(row["passages"]) == 20
+    assert len({p["docid"] for p in row["passages"]}) == 20
+    assert list(prepare.convert([_row(40)])) == [row]  # the same file every time
+    others = [next(prepare.convert([_row(40)], seed=s))["passages"] for s in (1, 2, 3)]
+    assert any(p != row["passages"] for p in others)
+
+
+def test_a_row_without_positive_is_refused():
+    row = dict(_row(3), positive_passages=[])
+    with pytest.raises(ValueError, match="no positive"):
+        list(prepare.convert([row]))
+
+
+def test_adapter_prompt_and_reward_name_the_positive():
+    """Through the recipe's adapter (setwise, shuffled): the answer label is where the positive went."""
+    adapter = Rerank(mode="setwise", shuffle=True)
+    for row in prepare.convert(read_jsonl(FIXTURE)):
+        example = adapter.example(row)
+        label = example["answer"]
+        user = example["prompt"][-1]["content"]
+        assert f'Given the query: "{row["query"]}", which of the following documents is most relevant?' in user
+        assert f"{label} {row['passages'][0]['text']}" in user
+        wrong = "[1]" if label != "[1]" else "[2]"
+        completions = [f"<think> x </think> <answer>{label}</answer>", f"<think> x </think> <answer>{wrong}</answer>"]
+        assert rerank_setwise(completions, relevance=[example["relevance"]] * 2) == [1.0, 0.0]
+
+
+def test_main_writes_what_convert_gives(tmp_path):
+    out = tmp_path / "data" / "msmarco_passage.jsonl"
+    prepare.main(["--source", str(FIXTURE), "--out", str(out)])
+    written = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert written == list(prepare.convert(read_jsonl(FIXTURE)))
