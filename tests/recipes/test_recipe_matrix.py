@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import compose_and_validate
 from tests.helpers import read_metrics, read_state, run_cli
-from tests.recipes.tiny import recipe_names, write_tiny_recipe
+from tests.recipes.tiny import composed, data_overrides, recipe_names, write_tiny_recipe
 
 STEPS = 2
 DEMOS = {"quickstart", "quickstart_vl", "reasoning_gym_tiny"}  # r1kit's own demos, not published systems
@@ -20,13 +20,14 @@ PAPER_LINE = re.compile(r"# \S[^:]* \([^)]*\d{4}\.\d{4,5}[^)]*\): \S")
 
 @pytest.mark.parametrize("name", recipe_names())
 def test_recipe_trains_at_tiny_scale(name, tmp_path):
-    compose_and_validate(recipe=name)  # the recipe as shipped (real model, launcher) passes every check
     recipe = write_tiny_recipe(name, tmp_path, steps=STEPS)
+    # the recipe as shipped (its model, launcher, batches) passes every check, its data files aside
+    shipped = compose_and_validate(data_overrides(composed(name), tmp_path), recipe=name)
     run_cli("train", f"recipe={recipe}", cwd=tmp_path)
     run = tmp_path / "run"
     state = read_state(run)
     assert state["finished"]
-    stages = compose_and_validate(recipe=name)["stages"]
+    stages = shipped["stages"]
     assert list(state["stages"]) == list(stages)
     assert all(s["steps"] == STEPS for s in state["stages"].values())
     metrics = read_metrics(run)

@@ -150,6 +150,12 @@ def tiny_config(config: dict, work: Path, steps: int = 2) -> dict:
     return config
 
 
+def data_overrides(config: dict, work: Path) -> list[str]:
+    """Overrides pointing the recipe's data/<x>.jsonl datasets at the fixture rows tiny_config wrote in `work`."""
+    return [f"datasets.{k}.path={work / 'data' / Path(v['path']).name}" for k, v in config["datasets"].items()
+            if isinstance(v, dict) and str(v.get("path") or "").startswith("data/")]
+
+
 def write_tiny_recipe(name: str, work: Path, steps: int = 2) -> Path:
     """recipes/NAME.yaml at tiny scale as a recipe file in `work` (its run goes to work/run)."""
     work.mkdir(parents=True, exist_ok=True)
