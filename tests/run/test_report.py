@@ -6,7 +6,15 @@ import pytest
 import yaml
 
 from r1kit.errors import UserError
-from r1kit.run.report import read_metrics, run_from_path, series, stage_offsets, summary_markdown, write_report
+from r1kit.run.report import (
+    read_metrics,
+    run_from_path,
+    series,
+    stage_offsets,
+    step_breakdown,
+    summary_markdown,
+    write_report,
+)
 from r1kit.run.rundir import RunDir, append_metrics
 from tests.helpers import run_cli
 
@@ -75,3 +83,33 @@ def test_write_report_leaves_the_picture_and_the_table_in_the_run(run):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and "report.png" in md.read_text()
     assert not (run / "report.tmp.png").exists()
     assert yaml.safe_load((run / "config.yaml").read_text()) == RECIPE  # the run itself is only read
+
+
+def _step(generation, step, **more):
+    return {"loss": 0.1, "time/generation": generation, "time/reward": 0.01, "time/other": step - generation - 0.01,
+            "time/step": step, **more}
+
+
+def test_the_step_breakdown_is_each_stages_mean_over_its_logs_parts_in_logged_order():
+    records = [{"stage": "sft", "step": 1, "loss": 2.0},
+               {"stage": "rl", "step": 1, **_step(0.5, 1.0, **{"throughput/tokens_per_s": 100.0})},
+               {"stage": "rl", "step": 2, **_step(0.7, 1.2, **{"throughput/tokens_per_s": float("nan")})},
+               {"stage": "rl", "step": 2, "eval/accuracy": 0.5}]  # a held-out log of the same step
+    breakdown = step_breakdown(records, ["sft", "rl"])
+    assert list(breakdown) == ["rl"]  # sft logs no step parts
+    assert list(breakdown["rl"]) == ["time/generation", "time/reward", "time/other", "time/step",
+                                     "throughput/tokens_per_s"]
+    assert breakdown["rl"]["time/generation"] == pytest.approx(0.6) and breakdown["rl"]["time/step"] == 1.1
+    assert breakdown["rl"]["throughput/tokens_per_s"] == 100.0  # the NaN is left out
+
+
+def test_the_report_draws_the_step_breakdown_of_a_grpo_stage(run, monkeypatch):
+    from r1kit.run import report
+
+    drawn, real = {}, report.plot_step_breakdown
+    monkeypatch.setattr(report, "plot_step_breakdown", lambda ax, breakdown: (drawn.update(breakdown),
+                                                                              real(ax, breakdown)))
+    append_metrics(run / "metrics.jsonl", "rl", 2, _step(0.5, 1.0, **{"throughput/mfu": 0.3}))
+    png, _ = write_report(run)
+    assert list(drawn) == ["rl"] and drawn["rl"]["throughput/mfu"] == 0.3
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
