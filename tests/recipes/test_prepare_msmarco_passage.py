@@ -3,6 +3,7 @@
 import json
 
 import pytest
+import yaml
 
 from r1kit.data.text_adapters import Rerank
 from r1kit.rewards.ranking import rerank_setwise
@@ -64,3 +65,31 @@ def test_main_writes_what_convert_gives(tmp_path):
     prepare.main(["--source", str(FIXTURE), "--out", str(out)])
     written = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert written == list(prepare.convert(read_jsonl(FIXTURE)))
+
+
+def test_recipe_prompt_is_rank_r1_s():
+    """recipes/rank_r1.yaml's adapter writes prompts/prompt_setwise-R1.toml's system and user prompts."""
+    from tests.recipes.tiny import REPO
+
+    system = ("A conversation between User and Assistant. The user asks a question, and the Assistant solves it. "
+              "The assistant first thinks about the reasoning process in the mind and then provides the user with "
+              "the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> "
+              "</answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here "
+              "</answer>.")
+    user = ('Given the query: "{query}", which of the following documents is most relevant?\n{docs}\nAfter '
+            "completing the reasoning process, please provide only the label of the most relevant document to the "
+            "query, enclosed in square brackets, within the answer tags. For example, if the third document is the "
+            "most relevant, the answer should be: <think> reasoning process here </think> <answer>[3]</answer>.")
+    recipe = yaml.safe_load((REPO / "recipes" / "rank_r1.yaml").read_text(encoding="utf-8"))
+    adapter = Rerank(**recipe["datasets"]["msmarco"]["options"])
+    row = next(prepare.convert(read_jsonl(FIXTURE)))
+    example = adapter.example(row)
+    docs = "\n".join(f"[{i + 1}] {p['text']}" for i, p in enumerate(_shown_order(example, row)))
+    assert example["prompt"] == [{"role": "system", "content": system},
+                                 {"role": "user", "content": user.format(query=row["query"], docs=docs)}]
+
+
+def _shown_order(example: dict, row: dict) -> list[dict]:
+    """The row's passages in the order the (shuffled) prompt lists them."""
+    user = example["prompt"][-1]["content"]
+    return sorted(row["passages"], key=lambda p: user.index(p["text"]))
