@@ -1,6 +1,7 @@
-"""Per-step overhead of r1kit's GRPO stage over a bare TRL script, same configuration.
+"""Per-step overhead of r1kit's GRPO stage over a bare TRL script, same configuration; or of its step timing.
 
     .venv/bin/python scripts/bench_grpo_overhead.py [--steps 12] [--rounds 3] [--model-dir DIR] [--threads 1]
+    .venv/bin/python scripts/bench_grpo_overhead.py --against untimed [...]
 
 Both sides train the same model (the quickstart's tiny Qwen2, or `--model-dir`) on the
 same addition prompts with the same GRPOConfig numbers and the same two rewards
@@ -10,7 +11,13 @@ same addition prompts with the same GRPOConfig numbers and the same two rewards
   TRL's default callbacks (tqdm disabled, so its PrinterCallback prints each log);
 - r1kit: the grpo stage kind (`r1kit.stages.grpo.KIND.build`) on a StagePlan composed and
   validated from a small recipe, so the RewardStack wrappers, the atomic-checkpoint
-  trainer, RewardTiming, metrics.jsonl and the rich progress bar are all in the loop.
+  trainer, RewardTiming, the step timing, metrics.jsonl and the rich progress bar are all
+  in the loop;
+- untimed (`--against untimed`, instead of bare): the same r1kit stage with its step timing
+  taken out (the callback removed and TRL's own `profiling_context` put back), to measure
+  what timing the steps costs. The r1kit side then also times its step timing's own code
+  (each of its callbacks and profiling edges) and reports that per step: the figure to hold
+  against the 1% target, as the lock-step ratio cannot resolve 1%.
 
 The two GRPOConfigs are compared field by field before anything is timed (only the
 output/run names may differ), and both runs must follow the same trajectory (same
@@ -24,7 +31,8 @@ callbacks run) and fetching the next batch. The `on_step_begin` -> `on_step_end`
 the last (its end is mixed with the end of training); the first 2 are warm-up and
 discarded, and a run's s/step is the median of the rest. The CPU that other processes
 take during each step is read from /proc; steps they disturbed are left out (and shown).
-Target: r1kit at most 1.05x bare TRL; the exit status is 1 when it is above.
+Target: r1kit at most 1.05x bare TRL; the step timing's own code under 1% of a step. The exit
+status is 1 when a target is missed.
 """
 
 # How the two sides alternate. Each round starts two worker processes, one per side,
@@ -55,6 +63,7 @@ import traceback
 from pathlib import Path
 
 TARGET = 1.05
+TIMING_TARGET = 0.01  # the step timing's own code, as a share of a step
 WARMUP_STEPS = 2
 # A step during which other processes used more than the cores this benchmark leaves
 # free (cpu_count - torch threads) plus this margin is disturbed.
@@ -88,13 +97,16 @@ TRAIN = {
 }
 NAMES = {"output_dir", "logging_dir", "run_name"}  # GRPOConfig fields allowed to differ
 LOGGED = ("completions/mean_length", "reward", "loss")  # per-step figures that must match
-KINDS = ("bare", "r1kit")
+TIMED_METHODS = ("counts", "enter", "leave", "on_train_begin", "on_step_begin", "on_pre_optimizer_step",
+                 "on_optimizer_step", "on_step_end", "on_log")
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--steps", type=int, default=12, help="optimizer steps per run (default 12)")
-    p.add_argument("--rounds", type=int, default=3, help="bare/r1kit pairs of runs (default 3)")
+    p.add_argument("--rounds", type=int, default=3, help="pairs of runs (default 3)")
+    p.add_argument("--against", choices=("bare", "untimed"), default="bare",
+                   help="what r1kit is compared with: bare TRL (default) or r1kit without its step timing")
     p.add_argument("--model-dir", help="a saved model folder (AutoModelForCausalLM/AutoTokenizer) "
                                        "instead of the tiny model built in code")
     p.add_argument("--threads", type=int, default=1,
@@ -199,8 +211,49 @@ def cpu_ticks():
     return user + nice + system + irq + softirq + steal, int(own[11]) + int(own[12])  # utime + stime
 
 
-def make_gate(conn):
-    """A callback that waits for the coordinator's go at each step and reports the previous step's times."""
+def remove_step_timing(trainer):
+    """r1kit's stage without its step timing: the callback out, and TRL's own `profiling_context` back."""
+    import importlib
+
+    from r1kit.stages import step_timing
+
+    trainer.callback_handler.callbacks.remove(trainer.step_timing)
+    del trainer.step_timing
+    for name in step_timing.TRL_MODULES:
+        module = importlib.import_module(name)
+        module.profiling_context = getattr(module.profiling_context, "trl_original", module.profiling_context)
+
+
+def time_step_timing(trainer) -> list[float]:
+    """Add up the seconds the step timing's own methods take; returns the running total as [seconds].
+
+    Not counted: TRL's side of each profiling point (its ProfilingContext, which runs either way) and
+    the wrapper's call and `_TimedBlock` around it, about a microsecond per point.
+    """
+    spent = [0.0]
+
+    def timed(method):
+        def run(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                spent[0] += time.perf_counter() - start
+
+        return run
+
+    for name in TIMED_METHODS:
+        setattr(trainer.step_timing, name, timed(getattr(trainer.step_timing, name)))
+    return spent
+
+
+def make_gate(conn, timing_spent):
+    """A callback that waits for the coordinator's go at each step and reports the previous step's times.
+
+    It goes first among the trainer's callbacks, so the wait comes before any other callback's
+    `on_step_begin` (r1kit's step timing must not count it); its `end` goes last, to mark the end
+    of a step and read the logs as the loggers see them.
+    """
     from transformers import TrainerCallback
 
     clock_ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -208,7 +261,9 @@ def make_gate(conn):
     class Gate(TrainerCallback):
         def __init__(self):
             self.started = self.ended = None
-            self.logs = []
+            self.timing_at_start = 0.0
+            self.logs, self.timings = [], []
+            self.end = End(self)
 
         def on_step_begin(self, args, state, control, **kwargs):
             now = time.perf_counter(), time.process_time(), cpu_ticks()
@@ -220,22 +275,28 @@ def make_gate(conn):
                 if ticks and ticks0:  # cores' worth of CPU that other processes (or the hypervisor) took
                     other = max(0.0, ((ticks[0] - ticks0[0]) - (ticks[1] - ticks0[1])) / clock_ticks / (wall - wall0))
                 conn.send(("step", {"wall": wall - wall0, "inside": self.ended - wall0, "cpu": cpu - cpu0,
-                                    "other": other}))
+                                    "other": other, "timing": timing_spent[0] - self.timing_at_start}))
             if conn.recv() != "go":
                 raise SystemExit(0)
             self.started = time.perf_counter(), time.process_time(), cpu_ticks()
+            self.timing_at_start = timing_spent[0]
+
+    class End(TrainerCallback):
+        def __init__(self, gate):
+            self.gate = gate
 
         def on_step_end(self, args, state, control, **kwargs):
-            self.ended = time.perf_counter()
+            self.gate.ended = time.perf_counter()
 
         def on_log(self, args, state, control, logs=None, **kwargs):
             if logs and "loss" in logs:
-                self.logs.append({k: logs.get(k) for k in LOGGED})
+                self.gate.logs.append({k: logs.get(k) for k in LOGGED})
+                self.gate.timings.append({k: v for k, v in logs.items() if k.startswith(("time/", "throughput/"))})
 
     return Gate()
 
 
-def worker(kind, conn, steps, model_dir, threads):
+def worker(kind, conn, steps, model_dir, threads, against):
     """One side of a round: build everything, then train one step per `go` from the coordinator."""
     try:
         from r1kit.run.quiet import quiet_libraries
@@ -252,11 +313,17 @@ def worker(kind, conn, steps, model_dir, threads):
                 trainer = bare_trainer(model, tokenizer, train_ds, steps, Path(tmp))
             else:
                 trainer = r1kit_trainer(model, tokenizer, train_ds, steps, model_dir, Path(tmp))
+            timing_spent = [0.0]
+            if kind == "untimed":
+                remove_step_timing(trainer)
+            elif against == "untimed":
+                timing_spent = time_step_timing(trainer)
             conn.send(("config", {k: v for k, v in trainer.args.to_dict().items() if k not in NAMES}))
-            gate = make_gate(conn)
-            trainer.add_callback(gate)
+            gate = make_gate(conn, timing_spent)
+            trainer.callback_handler.callbacks.insert(0, gate)
+            trainer.add_callback(gate.end)
             trainer.train()
-            conn.send(("done", {"steps": trainer.state.global_step, "logs": gate.logs,
+            conn.send(("done", {"steps": trainer.state.global_step, "logs": gate.logs, "timings": gate.timings,
                                 "threads": torch.get_num_threads()}))
     except Exception as err:
         conn.send(("error", traceback.format_exc()))  # the coordinator prints it
@@ -272,7 +339,8 @@ class Side:
     def __init__(self, ctx, kind, args):
         self.kind, self.steps, self.info = kind, [], {}
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=worker, args=(kind, child, args.steps, args.model_dir, args.threads),
+        self.proc = ctx.Process(target=worker, args=(kind, child, args.steps, args.model_dir, args.threads,
+                                                     args.against),
                                 name=f"bench-{kind}", daemon=True)
         self.proc.start()
         child.close()
@@ -317,16 +385,17 @@ def run_round(ctx, args, number):
     """Start both workers one after the other, then let them take turns, one step each."""
     sides = {}
     try:
-        for kind in KINDS:  # build one at a time: only one process computes at any moment
+        for kind in (args.against, "r1kit"):  # build one at a time: only one process computes at any moment
             sides[kind] = side = Side(ctx, kind, args)
             side.config = side.expect("config")
             side.expect("ready")
-        bare, ours = sides["bare"], sides["r1kit"]
+        bare, ours = sides[args.against], sides["r1kit"]
         if bare.config != ours.config:
             diff = {k: (bare.config.get(k), ours.config.get(k)) for k in sorted(set(bare.config) | set(ours.config))
                     if bare.config.get(k) != ours.config.get(k)}
-            raise SystemExit(f"the two GRPOConfigs differ (bare, r1kit), the comparison would not be fair: {diff}")
-        print(f"--- round {number}: bare and r1kit take turns, {args.steps} steps each", flush=True)
+            raise SystemExit(f"the two GRPOConfigs differ ({args.against}, r1kit), the comparison would not be fair: "
+                             f"{diff}")
+        print(f"--- round {number}: {args.against} and r1kit take turns, {args.steps} steps each", flush=True)
         going = [bare, ours]
         while going:
             going = [side for side in going if side.step()]
@@ -387,12 +456,13 @@ def main(argv=None):
         for side in (bare, ours):
             walls = " ".join(f"{s['wall']:.2f}" for s in side.steps)
             others = " ".join(f"{s['other']:.1f}" for s in side.steps)
-            print(f"    {side.kind:>5} steps: {walls} s; other processes: {others} cores", flush=True)
+            print(f"    {side.kind:>7} steps: {walls} s; other processes: {others} cores", flush=True)
 
     threads = rounds[0][1].info["threads"]
     quiet_cores = max(0, (os.cpu_count() or 1) - threads) + QUIET_MARGIN
     print()
-    print(f"GRPO per-step time, r1kit vs bare TRL: {args.rounds} rounds; in each, the two take turns step by step "
+    base = "bare TRL" if args.against == "bare" else "r1kit without its step timing"
+    print(f"GRPO per-step time, r1kit vs {base}: {args.rounds} rounds; in each, the two take turns step by step "
           f"for {args.steps} steps; the first {WARMUP_STEPS} and the last are not counted, median of the rest")
     print(f"torch threads per worker: {threads} (cpu_count {os.cpu_count()}); torch {torch.__version__}, "
           f"transformers {transformers.__version__}, trl {trl.__version__}, r1kit {getattr(r1kit, '__version__', '?')}, "
@@ -401,11 +471,11 @@ def main(argv=None):
           f"per step = {TRAIN['per_device_train_batch_size'] // TRAIN['num_generations']} prompts x "
           f"{TRAIN['num_generations']}, max_completion_length {TRAIN['max_completion_length']}")
     print()
-    header = (f"{'round':>5}  {'bare s/step':>11}  {'r1kit s/step':>12}  {'ratio':>6}   {'in-step':>7}  {'cpu':>6}  "
+    header = (f"{'round':>5}  {args.against + ' s/step':>14}  {'r1kit s/step':>12}  {'ratio':>6}   {'in-step':>7}  {'cpu':>6}  "
               f"{'other load':>10}  trajectory")
     print(header)
     print("-" * (len(header) + 10))
-    ratios, quiet_ratios, inside, cpu, paired = [], [], [], [], []
+    ratios, quiet_ratios, inside, cpu, paired, timing_shares = [], [], [], [], [], []
     for number, bare_side, ours_side in rounds:
         bare, ours = RunFigures(bare_side, quiet_cores), RunFigures(ours_side, quiet_cores)
         b, o = bare.median("wall"), ours.median("wall")
@@ -418,11 +488,13 @@ def main(argv=None):
         paired += [y["wall"] / x["wall"] for x, y in zip(bare.all, ours.all)
                    if x["other"] < quiet_cores and y["other"] < quiet_cores]
         load = f"{bare.other_load():.2f}/{ours.other_load():.2f}"
-        print(f"{number:>5}  {b:>11.3f}  {o:>12.3f}  {o / b:>6.3f}{'*' if disturbed else ' '}  {inside[-1]:>7.3f}  "
+        if args.against == "untimed":
+            timing_shares += [s["timing"] / s["wall"] for s in ours.used]
+        print(f"{number:>5}  {b:>14.3f}  {o:>12.3f}  {o / b:>6.3f}{'*' if disturbed else ' '}  {inside[-1]:>7.3f}  "
               f"{cpu[-1]:>6.3f}  {load:>10}  {same_trajectory(bare_side.info['logs'], ours_side.info['logs'])}")
-    print("ratio: r1kit/bare s/step, whole step (on_step_begin to the next, logging included); in-step: on_step_begin")
+    print(f"ratio: r1kit/{args.against} s/step, whole step (on_step_begin to the next, logging included); in-step: on_step_begin")
     print("to on_step_end; cpu: process CPU seconds per step; other load: cores other processes used meanwhile,")
-    print(f"bare/r1kit (steps where they used >= {quiet_cores:.2f} are left out when enough remain; * = a run had "
+    print(f"{args.against}/r1kit (steps where they used >= {quiet_cores:.2f} are left out when enough remain; * = a run had "
           "too few such quiet steps)")
     print()
     ratio = statistics.median(ratios)
@@ -436,6 +508,17 @@ def main(argv=None):
               f"(n={len(paired)} undisturbed pairs of the same step, taken one after the other)")
     if not quiet_ratios:
         print("warning: other processes disturbed every round; rerun on a quieter machine for a firm figure")
+    if args.against == "untimed":
+        share = statistics.median(timing_shares)
+        ms = statistics.median(s["timing"] for _, _, side in rounds for s in side.steps[WARMUP_STEPS:]) * 1e3
+        verdict = "within" if share < TIMING_TARGET else "ABOVE"
+        print(f"the step timing's own code: median {ms:.3f} ms per step = {100 * share:.3f}% of a step "
+              f"(n={len(timing_shares)}): {verdict} the {100 * TIMING_TARGET:.0f}% target")
+        timings = [t for _, _, side in rounds for t in side.info["timings"][WARMUP_STEPS:]]
+        if timings:
+            print("r1kit's own breakdown, mean over the same steps: " + ", ".join(
+                f"{k.split('/')[1]} {statistics.mean(t[k] for t in timings):.4g}" for k in timings[0]))
+        return 0 if share < TIMING_TARGET else 1
     verdict = "within" if ratio <= TARGET else "ABOVE"
     print(f"r1kit per step = {ratio:.3f}x bare TRL: {verdict} the {TARGET}x target")
     return 0 if ratio <= TARGET else 1

@@ -265,7 +265,7 @@ class _TimedBlock:
         return self.inner.__exit__(*exc)
 
 
-_TRL_MODULES = ("trl.extras.profiling", "trl.trainer.grpo_trainer")
+TRL_MODULES = ("trl.extras.profiling", "trl.trainer.grpo_trainer")
 
 
 def _hook_profiling():
@@ -288,7 +288,7 @@ def _hook_profiling():
         return _TimedBlock(timing, name, inner)
 
     profiling_context.trl_original = original
-    for module in _TRL_MODULES:
+    for module in TRL_MODULES:
         module = importlib.import_module(module)
         if getattr(module.profiling_context, "trl_original", None) is None:
             module.profiling_context = profiling_context
