@@ -10,7 +10,8 @@ and from the Trainer's step and optimizer callbacks, so no TRL method is copied:
   old, then reference (when beta != 0), then rewards, so the last pass before the rewards is the reference;
 - forward_backward: step begin to `on_pre_optimizer_step`, less the scoring (`_prepare_inputs`); it holds
   the loss's own forward, the backward and the gradient clipping;
-- optimizer: `on_pre_optimizer_step` to `on_optimizer_step`;
+- optimizer: `on_pre_optimizer_step` to `on_optimizer_step` (under DeepSpeed, whose engine steps inside
+  the backward, this is in forward_backward);
 - other: the rest of the step (tokenizing, padding, advantages, the scheduler, zero_grad).
 
 The parts add up to the step (`on_step_begin` to `on_step_end`). On an accelerator the device is
@@ -188,7 +189,13 @@ class StepTiming(TrainerCallback):
 
     def on_train_end(self, args, state, control, **kwargs):
         if state.is_world_process_zero and self.total.steps:
-            log.info(closing_line(self.total.figures(self.parameters, self.peak), self.total.steps))
+            figures = self.total.figures(self.parameters, self.peak)
+            device = self.trainer.accelerator.device
+            if device.type == "cuda":
+                import torch
+
+                figures["memory/peak_gib"] = torch.cuda.max_memory_allocated(device) / 2**30
+            log.info(closing_line(figures, self.total.steps))
 
 
 class Window:
@@ -229,6 +236,8 @@ def closing_line(figures: dict, steps: int) -> str:
         line += f"; {figures['throughput/tokens_per_s']:,.0f} tokens/s per device"
     if "throughput/mfu" in figures:
         line += f", MFU {100 * figures['throughput/mfu']:.1f}%"
+    if "memory/peak_gib" in figures:
+        line += f", peak memory {figures['memory/peak_gib']:.1f} GiB"
     return line
 
 
