@@ -10,6 +10,7 @@ from tests.recipes.tiny import FIXTURES, SCRIPTS, load_script, read_jsonl
 
 prepare = load_script(SCRIPTS / "prepare_reasonrank_rl.py")
 RAW = read_jsonl(FIXTURES / "reasonrank_rl.jsonl")
+VAL = read_jsonl(FIXTURES / "reasonrank_rl_val.jsonl")  # the recipe's held-out split, same schema
 
 
 def _user(row: dict) -> str:
@@ -17,9 +18,9 @@ def _user(row: dict) -> str:
 
 
 def test_query_passages_and_grades_from_the_prompt_and_extra_info():
-    rows = list(prepare.convert(RAW))
-    assert len(rows) == len(RAW)
-    for src, row in zip(RAW, rows):
+    rows = list(prepare.convert(RAW + VAL))
+    assert len(rows) == len(RAW + VAL)
+    for src, row in zip(RAW + VAL, rows):
         info = src["extra_info"]
         assert f"Search Query: {row['query']}.\n" in _user(src)
         assert [p["docid"] for p in row["passages"]] == info["initial_list"]
@@ -47,7 +48,7 @@ def test_the_adapter_writes_reasonrank_s_prompt_again():
 def test_reward_of_reasonrank_s_own_ranking():
     """The R1 ranking in `ground_truth` puts the relevant passages first: full marks (1 + 0.2 + 0.1)."""
     adapter = Rerank(mode="listwise")
-    for src, row in zip(RAW, prepare.convert(RAW)):
+    for src, row in zip(RAW + VAL, prepare.convert(RAW + VAL)):
         example = adapter.example(row)
         truth = src["reward_model"]["ground_truth"]
         (score,) = rerank_listwise([f"<think> r </think>\n<answer>{truth}</answer>"], relevance=[example["relevance"]])
