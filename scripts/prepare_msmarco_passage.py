@@ -34,22 +34,32 @@ def convert(rows: Iterable[dict], negatives: int = NEGATIVES, seed: int = 0) -> 
                "relevance": [1] + [0] * (len(docs) - 1)}
 
 
-def read_rows(source: str, split: str) -> list[dict]:
-    """Rows of a local json/jsonl/parquet file, or of a hub dataset's split."""
+def read_rows(source: str, split: str) -> Iterable[dict]:
+    """Rows of a local jsonl(.gz)/json/parquet file, or of a hub dataset's `<split>.jsonl.gz`, read lazily.
+
+    Tevatron/msmarco-passage ships a loading script, which `datasets` no longer runs, beside
+    its files: its train.jsonl.gz (1.7 GB) is read directly and streamed.
+    """
     path = Path(source)
     if path.suffix == ".jsonl":
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        with path.open(encoding="utf-8") as f:
+            yield from (json.loads(line) for line in f if line.strip())
+        return
     import datasets
 
-    if path.suffix in (".json", ".parquet"):
-        return datasets.load_dataset(path.suffix[1:], data_files=str(path), split="train").to_list()
-    return datasets.load_dataset(source, split=split).to_list()
+    if path.exists():
+        builder = "parquet" if path.suffix == ".parquet" else "json"
+        yield from datasets.load_dataset(builder, data_files=str(path), split="train", streaming=True)
+        return
+    url = f"hf://datasets/{source}/{split}.jsonl.gz"
+    yield from datasets.load_dataset("json", data_files=url, split="train", streaming=True)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="the jsonl file to write, e.g. data/msmarco_passage.jsonl")
-    parser.add_argument("--source", default="Tevatron/msmarco-passage", help="hub id or local json/jsonl/parquet")
+    parser.add_argument("--source", default="Tevatron/msmarco-passage",
+                        help="hub id (its <split>.jsonl.gz is read) or local jsonl/jsonl.gz/json/parquet file")
     parser.add_argument("--split", default="train")
     parser.add_argument("--negatives", type=int, default=NEGATIVES)
     parser.add_argument("--seed", type=int, default=0)

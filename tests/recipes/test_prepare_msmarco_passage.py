@@ -1,5 +1,6 @@
 """scripts/prepare_msmarco_passage.py: Tevatron/msmarco-passage rows become Rank-R1's setwise rows."""
 
+import gzip
 import json
 
 import pytest
@@ -60,9 +61,15 @@ def test_adapter_prompt_and_reward_name_the_positive():
         assert rerank_setwise(completions, relevance=[example["relevance"]] * 2) == [1.0, 0.0]
 
 
-def test_main_writes_what_convert_gives(tmp_path):
+@pytest.mark.parametrize("gz", [False, True], ids=["jsonl", "jsonl.gz"])
+def test_main_writes_what_convert_gives(tmp_path, gz):
+    """From a jsonl file, or streamed from a jsonl.gz as Tevatron ships train.jsonl.gz."""
+    source = FIXTURE
+    if gz:
+        source = tmp_path / "train.jsonl.gz"
+        source.write_bytes(gzip.compress(FIXTURE.read_bytes()))
     out = tmp_path / "data" / "msmarco_passage.jsonl"
-    prepare.main(["--source", str(FIXTURE), "--out", str(out)])
+    prepare.main(["--source", str(source), "--out", str(out)])
     written = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert written == list(prepare.convert(read_jsonl(FIXTURE)))
 
