@@ -18,6 +18,7 @@ ADAPTERS = Registry("dataset adapter", {
     "rerank": "r1kit.data.text_adapters.Rerank",
     "translation": "r1kit.data.text_adapters.Translation",
     "preference": "r1kit.data.text_adapters.Preference",
+    "preference_pairs": "r1kit.data.pairs.PreferencePairs",
     "mm_math": "r1kit.data.visual.MMMath",
     "classification": "r1kit.data.visual.Classification",
     "grounding": "r1kit.data.boxes.Grounding",

@@ -18,6 +18,7 @@ def quiet_libraries():
     warnings.filterwarnings("ignore", category=FutureWarning)  # deprecations inside TRL/transformers
     # TRL hands a VLM processor a max_length it does not use; the warning would repeat every GRPO step.
     warnings.filterwarnings("ignore", message="`max_length` is ignored when `padding`")
+    warnings.filterwarnings("ignore", message="'pin_memory' argument is set as true but no accelerator")  # CPU runs
     import torch
 
     if not torch.cuda.is_available():

@@ -123,3 +123,12 @@ def install_callbacks(trainer, plan, own=()):
     trainer.remove_callback(ProgressCallback)
     trainer.add_callback(MetricsJsonl(plan.metrics_file, plan.name))
     trainer.add_callback(RichProgress(plan.name))
+
+
+def give_reference_a_folder(plan):
+    """TRL loads a KL or DPO reference model from the policy's folder; a model built in code has none, so give it
+    one (the stage's starting weights, saved under the stage's folder)."""
+    if plan.peft_config is None and not plan.model.config._name_or_path:
+        reference = plan.output_dir / "reference"
+        plan.model.save_pretrained(reference)
+        plan.model.config._name_or_path = str(reference)

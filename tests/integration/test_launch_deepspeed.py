@@ -1,6 +1,6 @@
 """The same recipe through the launcher: 2 CPU processes under DeepSpeed ZeRO-2 and ZeRO-3 (gloo), against 1 process.
 
-One recipe (an SFT stage, then a GRPO stage, on a saved tiny model) runs three ways,
+One recipe (an SFT stage, a DPO stage, then a GRPO stage, on a saved tiny model) runs three ways,
 each run reused by several tests:
 - `local`: one process, per-device batch 8: the reference;
 - `zero2`: `launcher=zero2`, 2 processes of batch 4: the same global batch; rank 0 is killed while DeepSpeed
@@ -30,6 +30,7 @@ reward that ignores the completion (tests.launch.probes.prompt_probe, weight 0) 
 mean answer of each step's prompts, which must be identical.
 """
 
+import itertools
 import json
 import signal
 import subprocess
@@ -51,6 +52,7 @@ model: {{path: {model}}}
 datasets:
   traces: {{adapter: addition, generator: {{name: addition, n: 256, seed: 1}}}}
   problems: {{adapter: addition, generator: {{name: addition, n: 256, seed: 2}}}}
+  pairs: {{adapter: preference_pairs, generator: {{name: preference, n: 64, seed: 4}}}}
   heldout: {{adapter: addition, generator: {{name: addition, n: 16, seed: 3}}}}
 stages:
   sft:
@@ -62,6 +64,16 @@ stages:
     warmup_steps: 0
     logging_steps: 1
     save_steps: 3
+  dpo:
+    kind: dpo
+    data: pairs
+    max_steps: 2
+    per_device_train_batch_size: {batch}
+    learning_rate: 1.0e-4
+    warmup_steps: 0
+    logging_steps: 1
+    save_steps: 2
+    max_length: 64
   grpo:
     kind: grpo
     data: problems
@@ -81,7 +93,7 @@ stages:
 eval: {{data: heldout, limit: 8, max_new_tokens: 16, every_steps: 3}}
 """
 LAUNCH = ["launcher.gpus=2", "launcher.use_cpu=true", "launcher.main_port=0"]
-STEPS = {"sft": 6, "grpo": 4}
+STEPS = {"sft": 6, "dpo": 2, "grpo": 4}
 
 
 def _env() -> dict:
@@ -147,7 +159,7 @@ def zero3(tmp_path_factory, model_dir) -> dict:
     killed = None
     deadline = time.time() + 600
     while proc.poll() is None and time.time() < deadline and killed is None:
-        if list(workdir.glob("runs/launch_check/*/stages/1-grpo/checkpoint-2")):
+        if list(workdir.glob("runs/launch_check/*/stages/2-grpo/checkpoint-2")):
             ranks = [p for p in psutil.Process(proc.pid).children(recursive=True)
                      if p.environ().get("LOCAL_RANK") == "1"]
             if ranks:
@@ -185,6 +197,19 @@ def test_sft_loss_per_step_matches_one_process_with_the_same_global_batch(launch
 
 
 @pytest.mark.parametrize("launched", ["zero2", "zero3"])
+def test_dpo_loss_per_step_matches_one_process(launched, local, zero2, zero3):
+    """The reference model is the stage's starting weights in every process: step 2's loss (step 1's is log 2,
+    policy = reference) moves only if both the policy and the reference are right across the ranks."""
+    run = {"zero2": zero2, "zero3": zero3["run"]}[launched]
+    reference, losses = _losses(local, "dpo"), _losses(run, "dpo")
+    assert sorted(losses) == sorted(reference) == [1, 2]
+    assert reference[2] != pytest.approx(reference[1], abs=1e-4)
+    worst = max(abs(losses[s] - reference[s]) / abs(reference[s]) for s in reference)
+    print(f"\n{launched}: dpo loss per step, 1 process vs 2: {reference} / {losses}; worst relative {worst:.2e}")
+    assert worst <= LOSS_RTOL
+
+
+@pytest.mark.parametrize("launched", ["zero2", "zero3"])
 def test_sft_final_model_holds_the_weights_of_the_one_process_run(launched, local, zero2, zero3):
     run = {"zero2": zero2, "zero3": zero3["run"]}[launched]
     reference, weights = _weights(local / "stages/0-sft/final"), _weights(run / "stages/0-sft/final")
@@ -211,14 +236,15 @@ def test_every_stage_ends_in_a_plain_hf_model_that_transformers_loads(launched, 
     from transformers import AutoModelForCausalLM
 
     run = {"zero2": zero2, "zero3": zero3["run"]}[launched]
-    finals = [run / "stages/0-sft/final", run / "stages/1-grpo/final"]
+    finals = [run / "stages/0-sft/final", run / "stages/1-dpo/final", run / "stages/2-grpo/final"]
     for final in finals:
         assert not list(final.glob("global_step*")) and not (final / "zero_to_fp32.py").exists()
         model, info = AutoModelForCausalLM.from_pretrained(final, output_loading_info=True)
         assert not info["missing_keys"] and not info["unexpected_keys"], info
         assert all(p.numel() > 0 and p.abs().sum() > 0 for p in model.parameters())  # no empty ZeRO-3 shard
-    sft, grpo = (_weights(f) for f in finals)
-    assert any((sft[k] - grpo[k]).abs().max() > 0 for k in sft), "the GRPO stage changed nothing"
+    for before, after in itertools.pairwise(finals):
+        first, then = _weights(before), _weights(after)
+        assert any((first[k] - then[k]).abs().max() > 0 for k in first), f"{after.parent.name} changed nothing"
 
 
 def test_zero2_rerun_after_a_kill_during_a_deepspeed_checkpoint_resumes_from_the_last_complete_one(zero2_runs):
