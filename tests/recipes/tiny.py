@@ -30,6 +30,7 @@ CONF = REPO / "r1kit" / "conf"
 ROWS = 16  # rows made by a dataset's generator
 GROUP = 2  # GRPO completions per prompt
 NEW_TOKENS = 16
+SFT_LENGTH = 2048  # tokens (characters for `tiny`): a fixture conversation fits, so its answer is trained on
 
 
 def recipe_names() -> list[str]:
@@ -106,7 +107,7 @@ def tiny_stage(stage: dict, steps: int) -> dict:
     for key in ("steps_per_generation", "generation_batch_size", "num_train_epochs"):
         stage.pop(key, None)
     if stage.get("kind") == "sft":
-        stage.update(per_device_train_batch_size=2, max_length=min(stage.get("max_length") or 512, 512))
+        stage.update(per_device_train_batch_size=2, max_length=min(stage.get("max_length") or SFT_LENGTH, SFT_LENGTH))
     elif stage.get("kind") == "grpo":
         stage.update(per_device_train_batch_size=2 * GROUP, num_generations=GROUP, use_vllm=False,
                      max_completion_length=min(stage.get("max_completion_length") or NEW_TOKENS, NEW_TOKENS))
