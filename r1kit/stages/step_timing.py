@@ -86,7 +86,7 @@ class StepTiming(TrainerCallback):
         self.parameters = 0
         self.window, self.total = Window(), Window()  # since the last log; since training began
         self.step = None  # this step's marks, parts and tokens while a step runs
-        self.open = []  # the counted blocks entered and not yet left: [name, start]
+        self.open = []  # the counted blocks entered and not yet left: (name, start)
         self.pending = []  # seconds of the log-prob passes of the batch being scored, not yet told old from reference
         self.batch_tokens = 0.0  # prompt + completion tokens of the latest generation batch on this device
         self.tokens_seen = 0  # the trainer's num_input_tokens_seen (all devices) when last read in this step
@@ -229,7 +229,7 @@ class Window:
 def closing_line(figures: dict, steps: int) -> str:
     """One line for the end of a stage: the mean step, its parts' shares, tokens/s and MFU."""
     step = figures["time/step"]
-    shares = ", ".join(f"{part.replace('_', ' ')} {100 * figures[f'time/{part}'] / step:.0f}%"
+    shares = ", ".join(f"{part.replace('_', ' ')} {_percent(figures[f'time/{part}'] / step)}"
                        for part in PARTS if step > 0)
     line = f"step time {step:.3g} s (mean of {steps}): {shares}"
     if "throughput/tokens_per_s" in figures:
@@ -239,6 +239,10 @@ def closing_line(figures: dict, steps: int) -> str:
     if "memory/peak_gib" in figures:
         line += f", peak memory {figures['memory/peak_gib']:.1f} GiB"
     return line
+
+
+def _percent(share: float) -> str:
+    return f"{100 * share:.0f}%" if share >= 0.1 else f"{100 * share:.1f}%"
 
 
 def _device_name(device) -> str | None:

@@ -173,8 +173,9 @@ def test_parameter_count_counts_what_zero3_partitioned_away():
 def test_the_closing_line_gives_the_shares_and_throughput():
     figures = {"time/step": 2.0, **{f"time/{p}": 0.0 for p in PARTS}, "time/generation": 1.5, "time/other": 0.5,
                "throughput/tokens_per_s": 1234.5, "throughput/mfu": 0.312, "memory/peak_gib": 40.04}
-    assert closing_line(figures, 7) == ("step time 2 s (mean of 7): generation 75%, reward 0%, old logprobs 0%, "
-                                        "ref logprobs 0%, forward backward 0%, optimizer 0%, other 25%; "
+    figures["time/reward"] = 0.004
+    assert closing_line(figures, 7) == ("step time 2 s (mean of 7): generation 75%, reward 0.2%, old logprobs 0.0%, "
+                                        "ref logprobs 0.0%, forward backward 0.0%, optimizer 0.0%, other 25%; "
                                         "1,234 tokens/s per device, MFU 31.2%, peak memory 40.0 GiB")
 
 
