@@ -1,4 +1,4 @@
-"""Time-R1's training data: Time-Bench parquet rows (verl's schema) as `math_qa` rows with Time-R1's gold answers.
+"""Time-R1's data: Time-Bench parquet rows (verl's schema) as `temporal` rows with Time-R1's gold answers.
 
 Time-R1 (ulab-uiuc/Time-R1) trains on Time-Bench files (ulab-ai/Time-Bench): stage 1 on
 train_inference_easy.parquet then train_comprehension_combined.parquet, stage 2 on
@@ -13,8 +13,8 @@ name the task (examples/data_preprocess/time_reasoning_nyt.py:218-384, time_pred
     event_pub_date, mask_type, masked_entity              masked entity     -> "Event: 2021-03. Missing entity: 2019."
 
 `convert` keeps the user turn as the question and writes the gold in the format the answer must take
-(r1kit.rewards.temporal). Every Time-Bench prompt has the same system turn, SYSTEM, which the recipe sets as
-the adapter's system prompt; a row with another one is refused. The assistant's opening words are dropped.
+(r1kit.rewards.temporal), for the `temporal` adapter. Every Time-Bench prompt has the same system turn, the
+adapter's default system prompt; a row with another one is refused. The assistant's opening words are dropped.
 
     python scripts/prepare_time_bench.py --source <dir>/train_inference_easy.parquet --out data/time_bench_inference_easy.jsonl
     python scripts/prepare_time_bench.py --source ulab-ai/Time-Bench --data-files <file in the hub repo> --out ...
@@ -26,8 +26,8 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-SYSTEM = ("You are a helpful assistant. You first think about the reasoning process in your mind and then provide "
-          "the user with the answer.")  # time_reasoning_nyt.py:11, time_prediction_nyt.py:14
+from r1kit.data.temporal import TIME_R1_SYSTEM as SYSTEM  # time_reasoning_nyt.py:11, time_prediction_nyt.py:14
+
 _TURN = re.compile(r"<\|im_start\|>(system|user)\n(.*?)<\|im_end\|>", re.DOTALL)
 
 
@@ -47,7 +47,7 @@ def gold(truth: dict) -> str:
 
 
 def convert(rows: Iterable[dict]) -> Iterator[dict]:
-    """verl rows (prompt, reward_model.ground_truth, extra_info...) -> math_qa rows (question, answer)."""
+    """verl rows (prompt, reward_model.ground_truth, extra_info...) -> temporal rows (question, answer)."""
     for i, row in enumerate(rows):
         prompt = row.get("prompt") or [{}]
         text = prompt[0].get("content") if isinstance(prompt[0], dict) else None

@@ -27,6 +27,7 @@ ADAPTERS = Registry("dataset adapter", {
     "jigsaw": "r1kit.data.jigsaw.Jigsaw",
     "reasoning_gym": "r1kit.data.reasoning_gym.ReasoningGym",
     "code": "r1kit.data.code_tasks.Code",
+    "temporal": "r1kit.data.temporal.Temporal",
 })
 
 R1_SYSTEM_PROMPT = (

@@ -26,6 +26,7 @@ from r1kit.rewards import (  # noqa: F401 - registers
     similarity,
     steps,
     temporal,
+    time_task,
     translation,
     verifree,
 )

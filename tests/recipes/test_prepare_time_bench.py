@@ -1,4 +1,4 @@
-"""scripts/prepare_time_bench.py: Time-Bench's verl rows to math_qa rows whose answers the temporal rewards parse.
+"""scripts/prepare_time_bench.py: Time-Bench's verl rows to temporal rows whose answers the temporal rewards parse.
 
 The fixture prompts are built by Time-R1's own prompt functions (examples/data_preprocess/
 time_reasoning_nyt.py construct_prefix_*, time_prediction_nyt.py construct_prefix) around made-up articles;
@@ -7,11 +7,12 @@ the ground-truth dicts have the keys those scripts write.
 
 import pytest
 
+from r1kit.data.temporal import Temporal
 from r1kit.rewards import resolve
 from tests.recipes.tiny import FIXTURES, SCRIPTS, composed, load_script, read_jsonl
 
 script = load_script(SCRIPTS / "prepare_time_bench.py")
-FILES = ["time_bench_inference_easy", "time_bench_comprehension", "time_bench_prediction"]
+FILES = ["time_bench_inference_easy", "time_bench_comprehension", "time_bench_prediction", "time_bench_test_comprehension"]
 TIME_REWARDS = ["time_date", "time_difference", "time_ordering", "time_completion"]
 
 
@@ -32,6 +33,7 @@ def test_gold_is_what_the_task_reward_parses_and_only_it(fixture):
                 assert score == pytest.approx(1.05 if name != "time_ordering" else 0.05 + 0.6 + 0.3996), out
             else:
                 assert score is None, (name, out)
+        assert resolve("time_r1")([perfect], answer=[out["answer"]]) == resolve(task)([perfect], answer=[out["answer"]])
 
 
 @pytest.mark.parametrize("fixture", FILES)
@@ -41,8 +43,11 @@ def test_question_is_the_user_turn_and_the_system_turn_is_the_recipes(fixture):
         assert out["question"].startswith("Please carefully read the following")
         assert out["question"].endswith("Your answer must strictly follow the above format.")
         assert f"<|im_start|>user\n{out['question']}\n<|im_end|>" in row["prompt"][0]["content"]
-    datasets = composed("time_r1")["datasets"]
-    assert {spec["options"]["system_prompt"] for spec in datasets.values()} == {script.SYSTEM}
+        assert f"<|im_start|>system\n{script.SYSTEM}\n<|im_end|>" in row["prompt"][0]["content"]
+    datasets = composed("time_r1")["datasets"]  # the adapter's default system prompt is that system turn
+    assert {spec["adapter"] for spec in datasets.values()} == {"temporal"}
+    assert not any(spec.get("options") for spec in datasets.values())
+    assert Temporal().prompt("q")[0] == {"role": "system", "content": script.SYSTEM}
 
 
 def test_gold_strings_match_time_r1s_answer_formats():
