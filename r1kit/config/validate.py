@@ -64,7 +64,7 @@ def check_stage(name: str, spec, recipe: dict, earlier: list[str], context: dict
         others = [s for s in recipe["stages"] if s != name]
         raise UserError(f"{where} has no `kind`. If you meant an existing stage, check the name "
                         f"(this recipe's stages: {', '.join(others) or 'none'}){did_you_mean(name, others)}; "
-                        f"a new stage needs `kind: sft` or `kind: grpo` and `data:`.")
+                        f"a new stage needs a `kind` ({', '.join(STAGE_KINDS.names())}) and `data:`.")
     if kind_name not in STAGE_KINDS and "." not in str(kind_name):
         raise UserError(f"{where}.kind={kind_name!r}: choose one of {', '.join(STAGE_KINDS.names())}, "
                         "or give the dotted path of your own kind.")
@@ -115,10 +115,28 @@ def _check_links(where: str, stage: dict, recipe: dict, earlier: list[str]):
         if data not in recipe["datasets"]:
             raise UserError(f"{where}.data={data!r} is not a dataset of this recipe. "
                             f"Define it under `datasets:` (known: {', '.join(recipe['datasets']) or 'none'}).")
+    for ref in stage_refs(stage):
+        if ref not in earlier:
+            raise UserError(f"{where}: `stage:{ref}` must name an earlier stage, whose final model it stands for "
+                            f"(earlier stages: {', '.join(earlier) or 'none'}).{did_you_mean(ref, earlier)}")
     init = stage["init_from"]
     if init not in ("previous", "base") and init not in earlier and not Path(init).expanduser().exists():
         raise UserError(f"{where}.init_from={init!r}: use `previous`, `base`, the name of an earlier stage "
                         f"({', '.join(earlier) or 'none yet'}) or the folder of a saved model.")
+
+
+STAGE_REF = "stage:"
+
+
+def stage_refs(value) -> list[str]:
+    """The stage names a stage's options refer to as `stage:<name>` (a later stage's reward model, say)."""
+    if isinstance(value, str):
+        return [value[len(STAGE_REF):]] if value.startswith(STAGE_REF) else []
+    if isinstance(value, Mapping):
+        return [ref for v in value.values() for ref in stage_refs(v)]
+    if isinstance(value, (list, tuple)):
+        return [ref for v in value for ref in stage_refs(v)]
+    return []
 
 
 def _check_output_dir(recipe: dict):

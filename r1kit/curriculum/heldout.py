@@ -1,9 +1,12 @@
 """The end-of-stage held-out check and the table that closes a run."""
 
 from r1kit.run.rundir import RunDir, append_metrics
+from r1kit.stages import STAGE_KINDS
 
 
 def should_evaluate(stage: dict, recipe: dict) -> bool:
+    if not STAGE_KINDS.get(stage["kind"]).policy:  # a reward model does not generate
+        return False
     wanted = stage["evaluate"] if stage["evaluate"] is not None else recipe["eval"]["after_each_stage"]
     return bool(wanted and recipe["eval"]["data"])
 

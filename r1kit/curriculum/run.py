@@ -15,6 +15,7 @@ import gc
 import time
 from pathlib import Path
 
+from r1kit.config.validate import STAGE_REF
 from r1kit.curriculum.heldout import evaluate_stage, periodic_eval, print_summary, should_evaluate
 from r1kit.curriculum.plan import build_datasets, configure_logger, plan_stage
 from r1kit.errors import UserError
@@ -72,11 +73,13 @@ def _run_stages(recipe: dict, data: dict, run: RunDir, resumed: bool, console) -
         stage_dir = run.stage_dir(index, name)
         final = stage_dir / "final"
         record = state["stages"].get(name, {})
+        policy = STAGE_KINDS.get(stage["kind"]).policy
         if record.get("status") == "done" and final.is_dir():
             console.print(f"[dim]stage {name}: done, skipped[/]")
-            previous_final = final
+            previous_final = final if policy else previous_final
             continue
         init = init_weights(name, stage, previous_final, run, recipe)
+        stage = with_stage_finals(stage, run, recipe)
         set_seed(recipe["seed"])
         callbacks = [periodic_eval(recipe, data, name)] if should_evaluate(stage, recipe) and \
             recipe["eval"]["every_steps"] else []
@@ -100,7 +103,7 @@ def _run_stages(recipe: dict, data: dict, run: RunDir, resumed: bool, console) -
         if run.writes:
             write_model_card(final, recipe, name, record)
         run.write_state(state)
-        previous_final = final
+        previous_final = final if policy else previous_final
         del trainer, plan
         gc.collect()
         if torch.cuda.is_available():
@@ -124,6 +127,19 @@ def _write_report(run: RunDir, console):
     except Exception as err:  # noqa: BLE001 - the weights and metrics are already saved
         console.print(f"[yellow]Could not write the report ({type(err).__name__}: {err}); "
                       f"`r1kit report {run.path}` retries.[/]")
+
+
+def with_stage_finals(value, run: RunDir, recipe: dict):
+    """The stage's options with each `stage:<name>` replaced by that stage's final/ folder (validation has checked
+    that it names an earlier stage, so it exists by now)."""
+    if isinstance(value, str) and value.startswith(STAGE_REF):
+        name = value[len(STAGE_REF):]
+        return str(run.stage_dir(list(recipe["stages"]).index(name), name) / "final")
+    if isinstance(value, dict):
+        return {k: with_stage_finals(v, run, recipe) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_stage_finals(v, run, recipe) for v in value]
+    return value
 
 
 def init_weights(name: str, stage: dict, previous_final, run: RunDir, recipe: dict) -> str | None:

@@ -23,6 +23,7 @@ from r1kit.rewards import (  # noqa: F401 - registers
     ranking,
     reasoning_gym,
     repetition,
+    reward_model,
     similarity,
     steps,
     temporal,

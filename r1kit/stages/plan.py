@@ -42,3 +42,6 @@ class StageKind:
     config_class: type  # the TRL config class (trl.SFTConfig, trl.GRPOConfig, ...)
     check: Callable[..., None]  # check(where, stage, trainer_options, context) after the schema merge
     build: Callable[[StagePlan], Any]
+    # False for a kind whose final/ is not the policy (a reward model): no held-out generation after it, and
+    # `init_from: previous` of a later stage skips it
+    policy: bool = True

@@ -68,7 +68,7 @@ def test_cli_unknown_stage_option_suggests_the_trl_name(r1kit_cli):
 
 def test_cli_unknown_recipe_suggests_and_lists_known(r1kit_cli):
     assert_user_error(r1kit_cli("train", "recipe=quickstrat", "--cfg", "job"),
-                      "recipe=quickstrat: unknown recipe", "Did you mean quickstart,", "Known: quickstart",
+                      "recipe=quickstrat: unknown recipe", "Did you mean quickstart,", "Known: ", " quickstart,",
                       "path of your own .yaml")
 
 
@@ -264,7 +264,7 @@ def test_eval_referencing_an_unknown_dataset(make_config):
 
 
 def test_unknown_stage_kind(make_config):
-    fails(make_config, ["stages.sft.kind=ppo"], match=r"stages\.sft\.kind='ppo': choose one of grpo, sft")
+    fails(make_config, ["stages.sft.kind=ppo"], match=r"stages\.sft\.kind='ppo': choose one of dpo, grpo, reward_model, sft")
 
 
 def test_bad_model_dtype(make_config):
