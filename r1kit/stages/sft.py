@@ -47,6 +47,9 @@ def build(plan: StagePlan):
     columns = ["messages", "images"] if "images" in data.column_names else ["messages"]
     trainer = trainer_class()(model=plan.model, args=plan.args, train_dataset=data.select_columns(columns),
                               processing_class=plan.processing_class, peft_config=plan.peft_config)
+    if len(trainer.train_dataset) == 0:  # TRL drops a row whose assistant tokens were all cut off
+        raise UserError(f"{plan.where}: no row of dataset {plan.stage['data']!r} keeps an assistant token within "
+                        f"max_length={plan.args.max_length}: raise {plan.where}.max_length (the prompts are longer).")
     install_callbacks(trainer, plan)
     return trainer
 

@@ -117,3 +117,12 @@ def test_lora_from_the_base_model_trains_adapters_and_saves_a_merged_final(tmp_p
     changed = [name for name, p in trained.state_dict().items() if not torch.equal(p, base.state_dict()[name])]
     assert any("proj" in name for name in changed)  # the adapted layers moved (merged in) ...
     assert not any("norm" in name for name in changed)  # ... and what LoRA does not adapt did not, unlike full tuning
+
+
+def test_a_max_length_that_cuts_off_every_answer_is_named(tmp_path):
+    """TRL drops a row left without assistant tokens; with none left its sampler would fail on an empty dataset."""
+    proc = run_cli("sft", "model=tiny", "data=addition", "datasets.train.generator.n=16", "stages.sft.max_steps=2",
+                   "stages.sft.max_length=8", f"output_dir={tmp_path / 'run'}", check=False, timeout=300)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 2 and "Traceback" not in text, text[-3000:]
+    assert "keeps an assistant token within max_length=8: raise stages.sft.max_length" in text
