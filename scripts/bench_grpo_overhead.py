@@ -247,6 +247,42 @@ def time_step_timing(trainer) -> list[float]:
     return spent
 
 
+def point_cost(points=20000) -> tuple[float, float]:
+    """Microseconds per profiling point through TRL's own `profiling_context` and through the step timing's
+    wrapper (with a step open, so every point is timed), on a stand-in trainer: bounds the wrapper's cost,
+    which `time_step_timing` leaves out."""
+    from types import SimpleNamespace
+
+    import torch
+    from trl.extras import profiling
+
+    from r1kit.stages import step_timing
+
+    def trainer():
+        return SimpleNamespace(
+            beta=0.0, model=torch.nn.Linear(2, 2), callback_handler=SimpleNamespace(callbacks=[]),
+            args=SimpleNamespace(report_to=[], gradient_accumulation_steps=1, steps_per_generation=1),
+            state=SimpleNamespace(global_step=0, num_input_tokens_seen=0, is_world_process_zero=True),
+            accelerator=SimpleNamespace(device=torch.device("cpu"), num_processes=1, is_main_process=True))
+
+    timed = trainer()
+    timing = step_timing.install(timed)
+    timing.on_step_begin(timed.args, timed.state, None)
+    own = profiling.profiling_context.trl_original
+
+    def per_point(target, context):
+        start = time.perf_counter()
+        for _ in range(points // 3):
+            with context(target, "_prepare_inputs"):
+                with context(target, "transformers.generate"):
+                    pass
+                with context(target, "_calculate_rewards"):
+                    pass
+        return (time.perf_counter() - start) / (3 * (points // 3)) * 1e6
+
+    return per_point(trainer(), own), per_point(timed, profiling.profiling_context)
+
+
 def make_gate(conn, timing_spent):
     """A callback that waits for the coordinator's go at each step and reports the previous step's times.
 
@@ -514,6 +550,9 @@ def main(argv=None):
         verdict = "within" if share < TIMING_TARGET else "ABOVE"
         print(f"the step timing's own code: median {ms:.3f} ms per step = {100 * share:.3f}% of a step "
               f"(n={len(timing_shares)}): {verdict} the {100 * TIMING_TARGET:.0f}% target")
+        trl_own, wrapped = point_cost()
+        print(f"a profiling point costs {trl_own:.1f} us through TRL's own context and {wrapped:.1f} us through the "
+              f"step timing's wrapper (the difference holds the wrapper, left out above, and the timing's own edges)")
         timings = [t for _, _, side in rounds for t in side.info["timings"][WARMUP_STEPS:]]
         if timings:
             print("r1kit's own breakdown, mean over the same steps: " + ", ".join(
