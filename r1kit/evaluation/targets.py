@@ -6,6 +6,7 @@ base model when the recipe loads one), so one table shows what each stage did. E
 target gets a label that is unique in the table.
 """
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,11 +71,20 @@ def _run_targets(run: Path, where: str) -> list[Target]:
     for name in recipe["stages"]:
         record = state.get("stages", {}).get(name, {})
         final = run / record.get("final", "-")
-        if record.get("status") == "done" and final.is_dir():
+        if record.get("status") == "done" and final.is_dir() and not _is_classifier(final):
             targets.append(Target(name, recipe["model"], str(final), run, recipe))
     if not any(t.weights for t in targets):
         raise UserError(f"{where}={run}: this run has no finished stage yet (see {run / 'state.json'}).")
     return targets
+
+
+def _is_classifier(folder: Path) -> bool:
+    """A reward model's final/ (a sequence classifier) scores, it does not generate: not a target."""
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return any(str(a).endswith("ForSequenceClassification") for a in config.get("architectures") or [])
 
 
 def unique_labels(targets: list[Target]):

@@ -85,3 +85,13 @@ def test_mistakes_are_named_before_any_model_loads(tmp_path, override, message):
     (tmp_path / "recipe.yaml").write_text(RECIPE)
     proc = run_cli("train", "recipe=recipe.yaml", override, cwd=tmp_path, check=False, timeout=300)
     assert proc.returncode == 2 and message in proc.stdout + proc.stderr, (proc.stdout + proc.stderr)[-2000:]
+
+
+def test_r1kit_eval_of_the_run_scores_the_policy_stages_not_the_reward_model(run):
+    path, _ = run
+    run_cli("eval", f"model={path}", "data=addition", "limit=4", "max_new_tokens=8", "name=check", cwd=path,
+            env={"PYTHONPATH": str(REPO)})
+    import json
+
+    result = json.loads((path / "eval" / "check.json").read_text())  # one target: the file takes name= alone
+    assert result["model"] == "rl" and not (path / "eval" / "check-rm.json").exists()
