@@ -58,6 +58,8 @@ def timed(monkeypatch):
     """A fake trainer with step timing installed on a fake clock; `point(name, seconds)` passes a profiling point."""
     from trl.extras import profiling
 
+    monkeypatch.delenv("R1KIT_PEAK_TFLOPS", raising=False)
+
     def make(beta):
         trainer = FakeTrainer(beta)
         timing = step_timing.install(trainer)
@@ -144,7 +146,8 @@ def test_without_a_reference_every_pass_is_old_log_probs_and_logs_average_the_st
     assert empty == {"loss": 0.1}  # no step since the last log
 
 
-def test_peak_flops_by_device_name_and_the_override():
+def test_peak_flops_by_device_name(monkeypatch):
+    monkeypatch.delenv("R1KIT_PEAK_TFLOPS", raising=False)
     assert peak_flops("NVIDIA H100 80GB HBM3") == 989e12
     assert peak_flops("NVIDIA H100 PCIe") == 756e12
     assert peak_flops("NVIDIA H200") == 989e12
@@ -250,3 +253,33 @@ def test_a_real_run_logs_every_part_and_takes_the_same_trajectory(tmp_path, unti
             assert x["throughput/tokens_per_s"] == 0
         assert x["throughput/mfu"] > 0  # the training pass counts on every step
     assert "step time" in caplog.text and "(mean of 3)" in caplog.text and "tokens/s per device" in caplog.text
+
+
+def test_a_grpo_stage_logs_its_step_parts_and_ends_with_the_closing_line(write_recipe, tmp_path):
+    from tests.helpers import read_metrics, run_cli
+
+    recipe = write_recipe("""
+        defaults: [{model: tiny}, {logger: none}, _self_]
+        name: timed
+        datasets:
+          problems: {adapter: addition, generator: {name: addition, n: 32, seed: 2}}
+        stages:
+          rl:
+            kind: grpo
+            data: problems
+            max_steps: 2
+            logging_steps: 1
+            per_device_train_batch_size: 8
+            num_generations: 4
+            max_completion_length: 8
+            rewards: [{name: exact_match}]
+        eval: {data: null}
+        """)
+    out = tmp_path / "run"
+    proc = run_cli("train", f"recipe={recipe}", f"output_dir={out}", env={"R1KIT_PEAK_TFLOPS": "1"})
+    rl = [m for m in read_metrics(out) if m["stage"] == "rl" and "loss" in m]
+    assert [m["step"] for m in rl] == [1, 2]
+    for m in rl:
+        assert sum(m[f"time/{p}"] for p in PARTS) == pytest.approx(m["time/step"])
+        assert m["time/generation"] > 0 and m["throughput/tokens_per_s"] > 0 and m["throughput/mfu"] > 0
+    assert "step time" in proc.stdout + proc.stderr and "(mean of 2)" in proc.stdout + proc.stderr
