@@ -13,7 +13,6 @@ import importlib.util
 import time
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from transformers import TrainerCallback
@@ -30,7 +29,7 @@ from r1kit.checks import did_you_mean
 from r1kit.errors import UserError
 from r1kit.rewards.stack import RewardStack
 from r1kit.stages import step_timing
-from r1kit.stages.common import StageSchema, check_images, install_callbacks
+from r1kit.stages.common import StageSchema, check_images, give_reference_a_folder, install_callbacks
 from r1kit.stages.plan import StageKind, StagePlan
 
 
@@ -133,13 +132,6 @@ class RewardTiming(TrainerCallback):
         self.reward_seconds, self.step_seconds = self.stack.seconds, 0.0
 
 
-def _save_reference(model, output_dir):
-    """TRL loads the KL reference (beta > 0) from the policy's folder; a model built in code has none, so give it one."""
-    reference = Path(output_dir) / "reference"
-    model.save_pretrained(reference)
-    model.config._name_or_path = str(reference)
-
-
 def build(plan: StagePlan):
     stage, data = plan.stage, plan.train_dataset
     if "prompt" not in data.column_names:
@@ -152,8 +144,8 @@ def build(plan: StagePlan):
     stack = RewardStack(stage["rewards"], stage["reward_errors"], f"{plan.where}.rewards")
     stack.schedules = reward_schedules(stage["rewards"], f"{plan.where}.rewards")
     plan.args.reward_weights = stack.weights
-    if plan.args.beta and plan.peft_config is None and not plan.model.config._name_or_path:
-        _save_reference(plan.model, plan.output_dir)
+    if plan.args.beta:  # TRL loads the KL reference from the policy's folder
+        give_reference_a_folder(plan)
     columns = [c for c in data.column_names if c != "messages"]
     trainer = trainer_class()(model=plan.model, reward_funcs=stack.functions, args=plan.args,
                                train_dataset=data.select_columns(columns), processing_class=plan.processing_class,
