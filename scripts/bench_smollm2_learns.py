@@ -1,0 +1,125 @@
+"""Does a real model learn? SmolLM2-135M-Instruct, GRPO on a reasoning-gym task, held-out before and after.
+
+    make smollm2 && .venv/bin/python scripts/bench_smollm2_learns.py --minutes 60
+    .venv/bin/python scripts/bench_smollm2_learns.py --steps 20 --out /tmp/smol   # a fixed number of steps
+
+Runs `r1kit train recipe=smollm2_reasoning_gym` (recipes/smollm2_reasoning_gym.yaml) for a wall-clock
+budget (--minutes: the training process is interrupted then, and the newest checkpoint is the
+trained model) or for --steps steps (the stage ends normally). Then `r1kit eval` scores the base
+model and the trained one on the recipe's held-out problems (another seed than the training
+rows), greedy, with the task's own scorer. Prints the reward per step and the held-out figures
+before and after, and writes them to <out>/bench.json. Target (issue 16): at least +10 points of
+held-out accuracy within 60 minutes on the 2-core development machine.
+"""
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RECIPE = "smollm2_reasoning_gym"
+CURVE_KEYS = ("reward", "rewards/reasoning_gym/mean", "rewards/think_format_soft/mean", "completions/mean_length")
+
+
+def train(out: Path, steps: int | None, minutes: float | None, overrides: list[str]) -> dict:
+    """Run the GRPO stage; with a time budget, interrupt it then (SIGINT) and keep its newest checkpoint."""
+    max_steps = steps if steps is not None else 100_000
+    command = [sys.executable, "-m", "r1kit", "train", f"recipe={RECIPE}", f"output_dir={out}",
+               f"stages.grpo.max_steps={max_steps}", *overrides]
+    if minutes is not None:
+        command.append("eval.data=null")  # the bench scores the checkpoint itself, below
+    print("$", " ".join(command[1:]), flush=True)
+    start = time.monotonic()
+    proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL)
+    interrupted = False
+    try:
+        proc.wait(timeout=None if minutes is None else minutes * 60)
+    except subprocess.TimeoutExpired:
+        interrupted = True
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    wall = time.monotonic() - start
+    if proc.returncode not in (0, 130) and not interrupted:
+        raise SystemExit(f"r1kit train exited {proc.returncode}")
+    stage = out / "stages" / "0-grpo"
+    final = stage / "final"
+    if final.is_dir():
+        model = final
+    else:
+        checkpoints = sorted(stage.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
+        if not checkpoints:
+            raise SystemExit(f"no checkpoint under {stage}: the budget ended before the first save "
+                             "(stages.grpo.save_steps)")
+        model = checkpoints[-1]
+    return {"model": model, "wall_s": wall, "interrupted": interrupted}
+
+
+def read_curve(out: Path) -> list[dict]:
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines() if line.strip()]
+    return [{"step": r["step"], **{k: r[k] for k in CURVE_KEYS if k in r}}
+            for r in rows if "step" in r and "reward" in r]
+
+
+def evaluate(out: Path, model: Path, limit: int | None, overrides: list[str]) -> dict:
+    """The base model and the trained one on the recipe's held-out set, side by side, in one `r1kit eval`."""
+    command = [sys.executable, "-m", "r1kit", "eval", f"model={out}", f"compare={model}", "data=heldout",
+               f"output_dir={out / 'bench_eval'}", *overrides]
+    if limit:
+        command.append(f"limit={limit}")
+    print("$", " ".join(command[1:]), flush=True)
+    subprocess.run(command, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    results = {}
+    for path in sorted((out / "bench_eval").glob("*.json")):
+        data = json.loads(path.read_text())
+        results[data["name"]] = {"model": data["model"], **{k: data["figures"].get(k) for k in (
+            "accuracy", "format_rate", "mean_length", "truncation_rate", "prompts")}}
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    budget = parser.add_mutually_exclusive_group()
+    budget.add_argument("--minutes", type=float, help="wall-clock budget of the GRPO stage (default 60)")
+    budget.add_argument("--steps", type=int, help="a fixed number of GRPO steps instead of a time budget")
+    parser.add_argument("--out", type=Path, default=None, help="run directory (default runs/bench_smollm2_learns)")
+    parser.add_argument("--limit", type=int, default=None, help="held-out problems (default: the recipe's eval.limit)")
+    parser.add_argument("overrides", nargs="*", help="recipe overrides passed to r1kit train, e.g. "
+                        "stages.grpo.learning_rate=1e-5")
+    args = parser.parse_args()
+    minutes = args.minutes if args.minutes is not None or args.steps is not None else 60.0
+    out = (args.out or REPO / "runs" / "bench_smollm2_learns" / time.strftime("%Y%m%d-%H%M%S")).resolve()
+    os.environ.setdefault("R1KIT_SMOLLM2_DIR", str(REPO / ".cache" / "smollm2"))
+    trained = train(out, args.steps, minutes, args.overrides)
+    curve = read_curve(out)
+    heldout = evaluate(out, trained["model"], args.limit, [o for o in args.overrides if o.startswith("eval.")])
+
+    print(f"\nGRPO: {len(curve)} steps in {trained['wall_s'] / 60:.1f} min"
+          f"{' (interrupted at the budget)' if trained['interrupted'] else ''}; trained model {trained['model']}")
+    print("step  reward  reasoning_gym  format_soft  length")
+    for row in curve:
+        print(f"{row['step']:>4}  {row.get('reward', float('nan')):6.3f}  "
+              f"{row.get('rewards/reasoning_gym/mean', float('nan')):13.3f}  "
+              f"{row.get('rewards/think_format_soft/mean', float('nan')):11.3f}  "
+              f"{row.get('completions/mean_length', float('nan')):6.1f}")
+    print("\nheld-out (greedy):")
+    for name, figures in heldout.items():
+        print(f"  {name}: accuracy {figures['accuracy']:.1%}, format {figures['format_rate']:.1%}, "
+              f"mean length {figures['mean_length']:.1f} over {figures['prompts']} problems")
+    report = {"recipe": RECIPE, "overrides": args.overrides, "minutes": minutes, "steps": len(curve),
+              "train": {"wall_s": trained["wall_s"], "interrupted": trained["interrupted"],
+                        "model": str(trained["model"])}, "curve": curve, "heldout": heldout}
+    (out / "bench.json").write_text(json.dumps(report, indent=2))
+    print(f"\n-> {out / 'bench.json'}")
+
+
+if __name__ == "__main__":
+    main()
