@@ -228,7 +228,7 @@ def time_step_timing(trainer) -> list[float]:
     """Add up the seconds the step timing's own methods take; returns the running total as [seconds].
 
     Not counted: TRL's side of each profiling point (its ProfilingContext, which runs either way) and
-    the wrapper's call and `_TimedBlock` around it, about a microsecond per point.
+    the wrapper's call and `_TimedBlock` around it, which `point_cost` bounds.
     """
     spent = [0.0]
 
