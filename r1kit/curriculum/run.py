@@ -88,7 +88,8 @@ def _run_stages(recipe: dict, data: dict, run: RunDir, resumed: bool, console) -
         checkpoint = last_complete_checkpoint(stage_dir)
         if run.writes:  # rows the interrupted attempt logged after its checkpoint are logged again from there
             drop_metrics_after(run.metrics_file, name, int(Path(checkpoint).name.split("-")[-1]) if checkpoint else 0)
-        record.update(status="running", dir=str(stage_dir.relative_to(run.path)), started=record.get("started", time.time()))
+        record.update(status="running", dir=str(stage_dir.relative_to(run.path)), started=record.get("started", time.time()),
+                      **lineage(stage, init, run))
         state["stages"][name] = record
         run.write_state(state)
         console.print(f"[bold cyan]stage {name}[/] ({stage['kind']}, from {init or 'the base model'}"
@@ -127,6 +128,13 @@ def _write_report(run: RunDir, console):
     except Exception as err:  # noqa: BLE001 - the weights and metrics are already saved
         console.print(f"[yellow]Could not write the report ({type(err).__name__}: {err}); "
                       f"`r1kit report {run.path}` retries.[/]")
+
+
+def lineage(stage: dict, init: str | None, run: RunDir) -> dict:
+    """What a stage's weights come from, for state.json and the report: its kind, starting weights and data."""
+    start = "base" if init is None else str(Path(init).relative_to(run.path)) if Path(init).is_relative_to(run.path) \
+        else init
+    return {"kind": stage["kind"], "from": start, "data": stage["data"]}
 
 
 def with_stage_finals(value, run: RunDir, recipe: dict):

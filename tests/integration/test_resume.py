@@ -141,6 +141,8 @@ def test_the_crashed_run_finishes_with_the_steps_of_an_uninterrupted_run(crashed
     state = read_state(crashed["run"])
     assert state["finished"] is True
     assert {name: rec["steps"] for name, rec in state["stages"].items()} == STEPS
+    assert {name: rec["from"] for name, rec in state["stages"].items()} == {  # lineage survives the kills
+        "sft": "base", "grpo_a": "stages/0-sft/final", "grpo_b": "stages/1-grpo_a/final"}
     assert {name: rec["status"] for name, rec in read_state(reference)["stages"].items()} == dict.fromkeys(STEPS, "done")
 
 

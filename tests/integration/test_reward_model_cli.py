@@ -72,6 +72,8 @@ def test_a_later_grpo_stage_scores_with_it_and_starts_from_the_base_model(run):
     path, out = run
     state = read_state(path)
     assert state["finished"] and "eval" not in state["stages"]["rm"] and "eval" in state["stages"]["rl"]
+    lineage = {name: (rec["kind"], rec["from"], rec["data"]) for name, rec in state["stages"].items()}
+    assert lineage == {"rm": ("reward_model", "base", "pairs"), "rl": ("grpo", "base", "problems")}
     rewards = [m["rewards/reward_model/mean"] for m in read_metrics(path) if "rewards/reward_model/mean" in m]
     assert len(rewards) == 2 and all(math.isfinite(r) for r in rewards)
     assert "stage rl (grpo, from the base model" in " ".join(out.split())
