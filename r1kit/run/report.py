@@ -175,13 +175,16 @@ def summary_markdown(run: Path, records: list[dict], recipe: dict, state: dict) 
     lines = [f"# {recipe.get('name', run.name)}: run report", "",
              f"Run directory: `{run}`  ", f"Finished: {'yes' if state.get('finished') else 'no'}", "",
              "![curves per stage](report.png)", "",
-             "| stage | kind | steps | wall time | last loss | last reward | held-out accuracy | format rate | mean length |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+             ("| stage | kind | from | data | steps | wall time | last loss | last reward | held-out accuracy | "
+             "format rate | mean length |"),
+             "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, stage in recipe.get("stages", {}).items():
         rec = state.get("stages", {}).get(name, {})
         ev = rec.get("eval") or {}
         last = {k: v for r in records if r.get("stage") == name for k, v in r.items()}
-        lines.append(f"| {name} | {stage.get('kind', '?')} | {rec.get('steps', '-')} | "
+        data = rec.get("data", stage.get("data", "-"))
+        lines.append(f"| {name} | {stage.get('kind', '?')} | {rec.get('from', '-')} | "
+                     f"{', '.join(data) if isinstance(data, list) else data} | {rec.get('steps', '-')} | "
                      f"{_num(rec.get('seconds'), '{:.0f} s')} | {_num(last.get('loss'))} | "
                      f"{_num(last.get('reward'))} | {_pct(ev.get('accuracy'))} | {_pct(ev.get('format_rate'))} | "
                      f"{_num(ev.get('mean_length'), '{:.1f}')} |")

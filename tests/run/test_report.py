@@ -19,8 +19,10 @@ from r1kit.run.rundir import RunDir, append_metrics
 from tests.helpers import run_cli
 
 RECIPE = {"name": "demo", "stages": {"sft": {"kind": "sft"}, "rl": {"kind": "grpo"}}}
-STATE = {"finished": True, "stages": {"sft": {"steps": 4, "seconds": 12.0, "eval": {"accuracy": 0.5}},
-                                      "rl": {"steps": 2, "seconds": 30.0}}}
+STATE = {"finished": True, "stages": {"sft": {"steps": 4, "seconds": 12.0, "eval": {"accuracy": 0.5}, "from": "base",
+                                              "data": "traces"},
+                                      "rl": {"steps": 2, "seconds": 30.0, "from": "stages/0-sft/final",
+                                             "data": ["math", "logic"]}}}
 
 
 @pytest.fixture
@@ -72,8 +74,8 @@ def test_stages_plot_end_to_end_and_non_finite_values_are_left_out(run):
 def test_the_summary_has_a_row_per_stage_and_one_per_evaluation(run):
     md = summary_markdown(run, read_metrics(run), RECIPE, STATE)
     assert "Finished: yes" in md
-    assert "| sft | sft | 4 | 12 s | 2 | - | 50.0% | - | - |" in md
-    assert "| rl | grpo | 2 | 30 s |" in md and "| 0.75 |" in md
+    assert "| sft | sft | base | traces | 4 | 12 s | 2 | - | 50.0% | - | - |" in md  # lineage: from, data
+    assert "| rl | grpo | stages/0-sft/final | math, logic | 2 | 30 s |" in md and "| 0.75 |" in md
     assert "| rl-heldout.json | rl | heldout | 62.5% | pass@4 87.5% |" in md
 
 
