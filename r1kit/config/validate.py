@@ -108,8 +108,9 @@ def _check_mappings(where: str, kind, spec: dict):
 
 
 def _check_links(where: str, stage: dict, recipe: dict, earlier: list[str]):
-    names = stage["data"] if isinstance(stage["data"], list) else [stage["data"]]
-    if not names or not all(isinstance(n, str) for n in names):
+    needs_data, data = STAGE_KINDS.get(stage["kind"]).needs_data, stage["data"]
+    names = [] if data is None and not needs_data else data if isinstance(data, list) else [data]
+    if (needs_data or data is not None) and (not names or not all(isinstance(n, str) for n in names)):
         raise UserError(f"{where}.data={stage['data']!r}: name a dataset of `datasets:`, or a list of them.")
     for data in names:
         if data not in recipe["datasets"]:

@@ -88,6 +88,8 @@ def stage_data(names, data: dict):
     datasets' own concatenate_datasets: TRL's mixture utilities load from the hub by name,
     and r1kit's rows are already built in memory.
     """
+    if names is None:  # a kind that reads no rows (merge)
+        return None
     if not isinstance(names, list):
         return data[names][0]
     import datasets
@@ -108,7 +110,8 @@ def build_datasets(recipe: dict) -> dict:
     """Example rows and adapter for every dataset a stage or the eval uses (errors surface here)."""
     from r1kit.data.load import build_examples
 
-    used = {d for s in recipe["stages"].values() for d in (s["data"] if isinstance(s["data"], list) else [s["data"]])}
+    used = {d for s in recipe["stages"].values() if s["data"] is not None
+            for d in (s["data"] if isinstance(s["data"], list) else [s["data"]])}
     if recipe["eval"]["data"]:
         used.add(recipe["eval"]["data"])
     return {name: build_examples(recipe["datasets"][name], f"datasets.{name}") for name in sorted(used)}

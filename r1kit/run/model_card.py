@@ -70,7 +70,9 @@ def model_card(recipe: dict, stage_name: str, record: dict, model_config: dict |
 
 
 def _data_names(stage: dict) -> list[str]:
-    return stage["data"] if isinstance(stage["data"], list) else [stage["data"]]
+    """The stage's datasets; none for a stage that reads weights only (merge)."""
+    data = stage.get("data")
+    return data if isinstance(data, list) else [] if data is None else [data]
 
 
 def _starts_from(index: int, stage: dict, names: list[str]) -> str:
@@ -93,7 +95,7 @@ def _base_model(model: dict) -> str:
 
 def _stage_lines(recipe: dict, stage: dict, record: dict) -> list[str]:
     data = "; ".join(f"`{d}` ({_dataset(recipe['datasets'][d])})" for d in _data_names(stage))
-    lines = [f"- data: {data}"]
+    lines = [f"- data: {data}"] if data else [f"- merged: {stage.get('models')}"]
     if stage.get("rewards"):
         lines.append("- rewards: " + ", ".join(f"`{r.get('name') or r.get('_target_')}` x {r.get('weight', 1.0)}"
                                               for r in stage["rewards"]))

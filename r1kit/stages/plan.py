@@ -45,3 +45,4 @@ class StageKind:
     # False for a kind whose final/ is not the policy (a reward model): no held-out generation after it, and
     # `init_from: previous` of a later stage skips it
     policy: bool = True
+    needs_data: bool = True  # False for a kind that reads weights only (merge): `data:` may be left out
