@@ -45,6 +45,7 @@ class RecipeSchema:
     model: ModelSchema = field(default_factory=ModelSchema)
     datasets: dict[str, Any] = field(default_factory=dict)
     stages: dict[str, Any] = field(default_factory=dict)
+    repeat: Any = None  # {stages: [<consecutive stages>], times: k}: the block k times (r1kit.config.repeat)
     eval: EvalSchema = field(default_factory=EvalSchema)
     logger: LoggerSchema = field(default_factory=LoggerSchema)
     launcher: LauncherSchema = field(default_factory=LauncherSchema)

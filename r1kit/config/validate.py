@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from r1kit.checks import did_you_mean, typed
+from r1kit.config.repeat import expand_repeat
 from r1kit.config.schema import RecipeSchema
 from r1kit.data.config import check_dataset
 from r1kit.errors import UserError
@@ -31,6 +32,7 @@ def validate(raw: dict) -> dict:
     recipe["datasets"] = {name: check_dataset(name, spec) for name, spec in (recipe["datasets"] or {}).items()}
     if not recipe["stages"]:
         raise UserError("the recipe has no `stages:`. Add at least one, e.g. `stages: {sft: {kind: sft, data: train}}`.")
+    recipe["stages"] = expand_repeat(recipe)
     context = {"world": world_size(recipe["launcher"]), "recipe": recipe}
     stages = {}
     for name, spec in recipe["stages"].items():
