@@ -109,11 +109,11 @@ def _run_stages(recipe: dict, data: dict, run: RunDir, resumed: bool, console) -
         gc.collect()
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
-    print_summary(state, console)
-    if run.writes:
-        _write_report(run, console)
-    state["finished"] = True  # after the report: a run killed while drawing it is resumed, and draws it
+    state["finished"] = True
     run.write_state(state)
+    print_summary(state, console)
+    if run.writes:  # a run killed while drawing it has no report.md: the rerun resumes it and draws it
+        _write_report(run, console)
     console.print(f"Run directory: {run.path}")
     return run
 

@@ -215,6 +215,6 @@ def _resumable(root: Path, digest: str) -> RunDir | None:
         return None
     for path in sorted(root.iterdir(), reverse=True):
         state = RunDir(path).read_state()
-        if state.get("config_hash") == digest and not state.get("finished"):
+        if state.get("config_hash") == digest and (not state.get("finished") or not (path / "report.md").is_file()):
             return RunDir(path)
     return None

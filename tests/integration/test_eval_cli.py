@@ -86,7 +86,8 @@ def test_report_is_written_at_the_end_and_is_a_real_picture(run_dir):
         colours = img.convert("RGB").getcolors(maxcolors=1 << 20)
         assert len(colours) > 50  # curves, text and axes, not a few flat fills
     md = (run_dir / "report.md").read_text()
-    assert "| sft | sft | 150 |" in md and "| rl | grpo | 2 |" in md and "report.png" in md
+    assert "| sft | sft | base | traces | 150 |" in md and "| rl | grpo | stages/0-sft/final | problems | 2 |" in md
+    assert "Finished: yes" in md and "report.png" in md
     proc = run_cli("report", str(run_dir))  # the command rewrites both
     assert "report.png" in proc.stdout
 
