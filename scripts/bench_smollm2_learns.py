@@ -27,14 +27,15 @@ RECIPE = "smollm2_reasoning_gym"
 CURVE_KEYS = ("reward", "rewards/reasoning_gym/mean", "completions/mean_length", "step_time")
 
 
-def train(out: Path, steps: int | None, minutes: float | None, overrides: list[str]) -> dict:
+def train(out: Path, steps: int | None, minutes: float | None, threads: int | None, overrides: list[str]) -> dict:
     """Run the GRPO stage; with a time budget, interrupt it then (SIGINT) and keep its newest checkpoint."""
     max_steps = steps if steps is not None else 100_000
     command = [sys.executable, "-m", "r1kit", "train", f"recipe={RECIPE}", f"output_dir={out}",
                f"stages.grpo.max_steps={max_steps}", "eval.data=null", *overrides]  # the bench scores held-out itself
     print("$", " ".join(command[1:]), flush=True)
     start = time.monotonic()
-    proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL)
+    env = {**os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {})}
+    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
     interrupted = False
     try:
         proc.wait(timeout=None if minutes is None else minutes * 60)
@@ -111,14 +112,21 @@ def main():
     budget.add_argument("--steps", type=int, help="a fixed number of GRPO steps instead of a time budget")
     parser.add_argument("--out", type=Path, default=None, help="run directory (default runs/bench_smollm2_learns)")
     parser.add_argument("--limit", type=int, default=None, help="held-out problems (default: the recipe's eval.limit)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch threads of the training process (OMP_NUM_THREADS; default torch's, one per core). "
+                        "On a machine shared with other jobs, 1 is several times faster than 2")
     parser.add_argument("overrides", nargs="*", help="recipe overrides passed to r1kit train, e.g. "
                         "stages.grpo.learning_rate=1e-5")
     args = parser.parse_args()
     minutes = args.minutes if args.minutes is not None or args.steps is not None else 60.0
     out = (args.out or REPO / "runs" / "bench_smollm2_learns" / time.strftime("%Y%m%d-%H%M%S")).resolve()
     os.environ.setdefault("R1KIT_SMOLLM2_DIR", str(REPO / ".cache" / "smollm2"))
-    trained = train(out, args.steps, minutes, args.overrides)
+    trained = train(out, args.steps, minutes, args.threads, args.overrides)
     curve = read_curve(out)
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     heldout = evaluate(out, trained["model"], args.limit)
 
     print(f"\nGRPO: {len(curve)} steps in {trained['wall_s'] / 60:.1f} min"
@@ -136,7 +144,8 @@ def main():
     if before and after:
         print(f"  change: {100 * (after['reasoning_gym_exact'] - before['reasoning_gym_exact']):+.1f} points exact "
               "(target: +10 within 60 minutes)")
-    report = {"recipe": RECIPE, "overrides": args.overrides, "minutes": minutes, "steps": len(curve),
+    report = {"recipe": RECIPE, "overrides": args.overrides, "minutes": minutes, "threads": args.threads,
+              "steps": len(curve),
               "train": {"wall_s": trained["wall_s"], "interrupted": trained["interrupted"],
                         "model": str(trained["model"])}, "curve": curve, "heldout": heldout}
     (out / "bench.json").write_text(json.dumps(report, indent=2))
