@@ -264,7 +264,7 @@ def test_eval_referencing_an_unknown_dataset(make_config):
 
 
 def test_unknown_stage_kind(make_config):
-    fails(make_config, ["stages.sft.kind=ppo"], match=r"stages\.sft\.kind='ppo': choose one of dpo, grpo, reward_model, sft")
+    fails(make_config, ["stages.sft.kind=ppo"], match=r"stages\.sft\.kind='ppo': choose one of dpo, grpo, merge, reward_model, sft")
 
 
 def test_bad_model_dtype(make_config):
