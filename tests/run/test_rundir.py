@@ -102,6 +102,9 @@ def test_a_rerun_continues_the_unfinished_run_of_the_same_config(tmp_path, monke
     fresh, resumed = locate_run({**CONFIG, "resume": False})
     assert fresh.path != first.path and not resumed
     first.write_state({"config_hash": config_hash(CONFIG), "finished": True})
+    unreported, resumed = locate_run(CONFIG)  # killed while drawing its report: the rerun draws it
+    assert (unreported.path, resumed) == (first.path, True)
+    (first.path / "report.md").write_text("# demo\n")
     after, resumed = locate_run(CONFIG)
     assert after.path != first.path and not resumed  # a finished run is not redone
 
