@@ -15,6 +15,8 @@ import random
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from prepare_common import write_rows  # scripts/prepare_common.py
+
 NEGATIVES = 19  # create_dataset.py: neg_docs[:19], so 20 documents per prompt
 
 
@@ -64,12 +66,7 @@ def main(argv=None):
     parser.add_argument("--negatives", type=int, default=NEGATIVES)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    rows = convert(read_rows(args.source, args.split), args.negatives, args.seed)
-    with out.open("w", encoding="utf-8") as f:
-        n = sum(f.write(json.dumps(row, ensure_ascii=False) + "\n") > 0 for row in rows)
-    print(f"wrote {n} rows to {out}")
+    write_rows(convert(read_rows(args.source, args.split), args.negatives, args.seed), args.out)
 
 
 if __name__ == "__main__":

@@ -11,9 +11,9 @@ its language code. Its data/process_data.py reads the source and target by the c
 """
 
 import argparse
-import json
 from collections.abc import Iterable, Iterator
-from pathlib import Path
+
+from prepare_common import read_rows, write_rows  # scripts/prepare_common.py
 
 
 def convert(rows: Iterable[dict]) -> Iterator[dict]:
@@ -29,18 +29,6 @@ def convert(rows: Iterable[dict]) -> Iterator[dict]:
         yield {"source": source, "reference": reference, "lang_pair": pair}
 
 
-def read_rows(source: str, split: str) -> list[dict]:
-    """Rows of a local json/jsonl/parquet file, or of a hub dataset's split."""
-    path = Path(source)
-    if path.suffix == ".jsonl":
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    import datasets
-
-    if path.suffix in (".json", ".parquet"):
-        return datasets.load_dataset(path.suffix[1:], data_files=str(path), split="train").to_list()
-    return datasets.load_dataset(source, split=split).to_list()
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="the jsonl file to write, e.g. data/mt_r1_zero_train.jsonl")
@@ -48,12 +36,7 @@ def main(argv=None):
                         help="MT-R1-Zero's train_zhen_6565.jsonl and train_enzh_6565.jsonl (local files or hub ids)")
     parser.add_argument("--split", default="train")
     args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    rows = [row for source in args.source for row in read_rows(source, args.split)]
-    with out.open("w", encoding="utf-8") as f:
-        n = sum(f.write(json.dumps(row, ensure_ascii=False) + "\n") > 0 for row in convert(rows))
-    print(f"wrote {n} rows to {out}")
+    write_rows(convert([row for source in args.source for row in read_rows(source, args.split)]), args.out)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,10 @@ same prompt again.
 """
 
 import argparse
-import json
 import re
 from collections.abc import Iterable, Iterator
-from pathlib import Path
+
+from prepare_common import read_rows, write_rows  # scripts/prepare_common.py
 
 _PREFIX = re.compile(r"I will provide you with (\d+) passages, each indicated by a numerical identifier \[\]\. "
                      r"Rank the passages based on their relevance to the search query: ")
@@ -71,29 +71,13 @@ def convert(rows: Iterable[dict]) -> Iterator[dict]:
                "relevance": [1 if d in relevant else 0 for d in docids]}
 
 
-def read_rows(source: str, split: str) -> list[dict]:
-    """Rows of a local json/jsonl/parquet file, or of a hub dataset's split."""
-    path = Path(source)
-    if path.suffix == ".jsonl":
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    import datasets
-
-    if path.suffix in (".json", ".parquet"):
-        return datasets.load_dataset(path.suffix[1:], data_files=str(path), split="train").to_list()
-    return datasets.load_dataset(source, split=split).to_list()
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="the jsonl file to write, e.g. data/reasonrank_rl.jsonl")
     parser.add_argument("--source", default="liuwenhan/reasonrank_data_rl", help="hub id or local json/jsonl/parquet")
     parser.add_argument("--split", default="train")
     args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8") as f:
-        n = sum(f.write(json.dumps(row, ensure_ascii=False) + "\n") > 0 for row in convert(read_rows(args.source, args.split)))
-    print(f"wrote {n} rows to {out}")
+    write_rows(convert(read_rows(args.source, args.split)), args.out)
 
 
 if __name__ == "__main__":

@@ -10,9 +10,9 @@ response=`output`, system=`system`. LLaMA-Factory's alpaca reader appends a non-
 """
 
 import argparse
-import json
 from collections.abc import Iterable, Iterator
-from pathlib import Path
+
+from prepare_common import read_rows, write_rows  # scripts/prepare_common.py
 
 
 def convert(rows: Iterable[dict]) -> Iterator[dict]:
@@ -26,29 +26,13 @@ def convert(rows: Iterable[dict]) -> Iterator[dict]:
         yield {"messages": messages + [{"role": "user", "content": user}, {"role": "assistant", "content": output}]}
 
 
-def read_rows(source: str, split: str) -> list[dict]:
-    """Rows of a local json/jsonl/parquet file, or of a hub dataset's split."""
-    path = Path(source)
-    if path.suffix == ".jsonl":
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    import datasets
-
-    if path.suffix in (".json", ".parquet"):
-        return datasets.load_dataset(path.suffix[1:], data_files=str(path), split="train").to_list()
-    return datasets.load_dataset(source, split=split).to_list()
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="the jsonl file to write, e.g. data/reasonrank_sft.jsonl")
     parser.add_argument("--source", default="liuwenhan/reasonrank_data_sft", help="hub id or local json/jsonl/parquet")
     parser.add_argument("--split", default="train")
     args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8") as f:
-        n = sum(f.write(json.dumps(row, ensure_ascii=False) + "\n") > 0 for row in convert(read_rows(args.source, args.split)))
-    print(f"wrote {n} rows to {out}")
+    write_rows(convert(read_rows(args.source, args.split)), args.out)
 
 
 if __name__ == "__main__":

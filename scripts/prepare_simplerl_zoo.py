@@ -12,9 +12,9 @@ question and the recipe's chat template passes it through unchanged.
 """
 
 import argparse
-import json
 from collections.abc import Iterable, Iterator
-from pathlib import Path
+
+from prepare_common import read_rows, write_rows  # scripts/prepare_common.py
 
 HUB_ID = "hkust-nlp/SimpleRL-Zoo-Data"
 HARD = "simplelr_qwen_level3to5/train.parquet"  # the README's example download (README.md:131)
@@ -31,30 +31,13 @@ def convert(rows: Iterable[dict]) -> Iterator[dict]:
         yield {"question": prompt[0]["content"], "answer": str(truth)}
 
 
-def read_rows(source: str, data_files: str | None) -> list[dict]:
-    """Rows of a local json/jsonl/parquet file, or of a hub dataset's file(s)."""
-    path = Path(source)
-    if path.suffix == ".jsonl":
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    import datasets
-
-    if path.suffix in (".json", ".parquet"):
-        return datasets.load_dataset(path.suffix[1:], data_files=str(path), split="train").to_list()
-    return datasets.load_dataset(source, data_files=data_files, split="train").to_list()
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="the jsonl file to write, e.g. data/simplerl_zoo.jsonl")
     parser.add_argument("--source", default=HUB_ID, help="hub id or local json/jsonl/parquet")
     parser.add_argument("--data-files", default=HARD, help="the file of the hub dataset (default: the Hard set)")
     args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8") as f:
-        n = sum(f.write(json.dumps(row, ensure_ascii=False) + "\n") > 0
-                for row in convert(read_rows(args.source, args.data_files)))
-    print(f"wrote {n} rows to {out}")
+    write_rows(convert(read_rows(args.source, data_files=args.data_files)), args.out)
 
 
 if __name__ == "__main__":

@@ -21,10 +21,10 @@ adapter's default system prompt; a row with another one is refused. The assistan
 """
 
 import argparse
-import json
 import re
 from collections.abc import Iterable, Iterator
-from pathlib import Path
+
+from prepare_common import read_rows, write_rows  # scripts/prepare_common.py
 
 from r1kit.data.temporal import TIME_R1_SYSTEM as SYSTEM  # time_reasoning_nyt.py:11, time_prediction_nyt.py:14
 
@@ -67,30 +67,13 @@ def convert(rows: Iterable[dict]) -> Iterator[dict]:
         yield {"question": turns["user"], "answer": answer}
 
 
-def read_rows(source: str, data_files: str | None) -> list[dict]:
-    """Rows of a local json/jsonl/parquet file, or of a hub dataset's file(s)."""
-    path = Path(source)
-    if path.suffix == ".jsonl":
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    import datasets
-
-    if path.suffix in (".json", ".parquet"):
-        return datasets.load_dataset(path.suffix[1:], data_files=str(path), split="train").to_list()
-    return datasets.load_dataset(source, data_files=data_files, split="train").to_list()
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="the jsonl file to write, e.g. data/time_bench_prediction.jsonl")
     parser.add_argument("--source", required=True, help="a local parquet/json/jsonl file, or the hub id ulab-ai/Time-Bench")
     parser.add_argument("--data-files", help="with a hub id: the file in the repo (e.g. its train_prediction_combined.parquet)")
     args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8") as f:
-        n = sum(f.write(json.dumps(row, ensure_ascii=False) + "\n") > 0
-                for row in convert(read_rows(args.source, args.data_files)))
-    print(f"wrote {n} rows to {out}")
+    write_rows(convert(read_rows(args.source, data_files=args.data_files)), args.out)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ The result is one self-contained YAML file that `r1kit train recipe=<file>` runs
 import copy
 import importlib.util
 import json
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -58,7 +59,10 @@ def prepare_script(dataset: str) -> Path:
 
 @cache
 def load_script(path: Path):
-    """A prepare script as a module (its `convert` is pure; its main only runs from the command line)."""
+    """A prepare script as a module (its `convert` is pure; its main only runs from the command line). Its folder
+    goes on sys.path, as when it runs, for the `prepare_common` it shares with the other scripts."""
+    if str(path.parent) not in sys.path:
+        sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location(f"prepare_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -1,0 +1,26 @@
+"""What every scripts/prepare_<dataset>.py shares: reading the published rows, writing the adapter's rows."""
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+
+def read_rows(source: str, split: str = "train", data_files: str | None = None) -> list[dict]:
+    """Rows of a local json/jsonl/parquet file, or of a hub dataset's split (or its `data_files`)."""
+    path = Path(source)
+    if path.suffix == ".jsonl":
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    import datasets
+
+    if path.suffix in (".json", ".parquet"):
+        return datasets.load_dataset(path.suffix[1:], data_files=str(path), split="train").to_list()
+    return datasets.load_dataset(source, data_files=data_files, split=split).to_list()
+
+
+def write_rows(rows: Iterable[dict], out: str | Path):
+    """The converted rows as jsonl at `out` (its folder made), and how many were written."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as f:
+        n = sum(f.write(json.dumps(row, ensure_ascii=False) + "\n") > 0 for row in rows)
+    print(f"wrote {n} rows to {out}")
