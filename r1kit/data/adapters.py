@@ -43,6 +43,22 @@ def get_adapter_class(name: str, where: str | None = None) -> type["Adapter"]:
     return ADAPTERS.resolve(name, where)[0]
 
 
+def few_shot_turns(examples, adapter: str) -> list[dict]:
+    """`few_shot: [{user: ..., assistant: ...}, ...]` as chat turns placed before every question.
+
+    Worked examples in the prompt are how a small model that ignores a format instruction is shown the
+    format (SmolLM2-135M answers bare numbers after two of them and never after the instruction alone).
+    """
+    if not examples:
+        return []
+    if not isinstance(examples, (list, tuple)) or not all(
+            isinstance(e, Mapping) and set(e) == {"user", "assistant"}
+            and all(isinstance(v, str) and v.strip() for v in e.values()) for e in examples):
+        raise UserError(f"adapter {adapter}: `few_shot` must be a list of {{user: <text>, assistant: <text>}} "
+                        f"examples, got {examples!r}")
+    return [{"role": role, "content": e[role]} for e in examples for role in ("user", "assistant")]
+
+
 class Adapter:
     """Base class: subclasses set `name`, `required`/`optional` columns and implement `example`."""
 
@@ -52,16 +68,18 @@ class Adapter:
     metric: str | None = None  # the reward that scores held-out answers
     default_generator: dict | None = None  # rows made in code when a dataset gives no path
 
-    def __init__(self, columns: Mapping[str, str] | None = None, system_prompt: str | None = None, **options):
+    def __init__(self, columns: Mapping[str, str] | None = None, system_prompt: str | None = None,
+                 few_shot: list | None = None, **options):
         unknown = set(columns or {}) - set(self.required) - set(self.optional)
         if unknown:
             raise UserError(f"adapter {self.name}: unknown column role(s) {sorted(unknown)} in `columns`; "
                             f"it reads {', '.join(self.required + self.optional)}.")
         if options:  # a typo in `options:` must not be ignored; subclasses name their own options as parameters
             raise TypeError(f"the `{self.name}` adapter got unexpected keyword argument(s) {sorted(options)}; "
-                            "it takes `system_prompt` and the options its class defines")
+                            "it takes `system_prompt`, `few_shot` and the options its class defines")
         self.columns = {**{c: c for c in self.required + self.optional}, **(columns or {})}
         self.system_prompt = system_prompt
+        self.few_shot = few_shot_turns(few_shot, self.name)
 
     def check_columns(self, available: list[str], source: str):
         missing = [f"{role} (column {self.columns[role]!r})" for role in self.required
@@ -75,7 +93,7 @@ class Adapter:
 
     def prompt(self, user_text: str) -> list[dict]:
         messages = [{"role": "system", "content": self.system_prompt}] if self.system_prompt else []
-        return messages + [{"role": "user", "content": user_text}]
+        return messages + self.few_shot + [{"role": "user", "content": user_text}]
 
     def example(self, row: Mapping) -> dict:
         raise NotImplementedError

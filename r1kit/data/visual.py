@@ -95,7 +95,8 @@ class VisualAdapter(Adapter):
         else:
             raise ValueError(f"the text has {len(parts) - 1} <image> markers but the row has {n_images} image(s)")
         system = [{"role": "system", "content": [text_part(self.system_prompt)]}] if self.system_prompt else []
-        return system + [{"role": "user", "content": content}]
+        shots = [{"role": m["role"], "content": [text_part(m["content"])]} for m in self.few_shot]
+        return system + shots + [{"role": "user", "content": content}]
 
     def finish(self, prompt: list[dict], images: list, answer, target: str | None = None, **extra) -> dict:
         out = {"prompt": prompt, "images": images, "answer": answer, "task": self.name, **extra}

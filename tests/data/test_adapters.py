@@ -37,3 +37,21 @@ def test_unknown_adapter_option(tmp_path):
 def test_registered_adapters():
     assert {"addition", "math_qa", "chat_sft"} <= set(ADAPTERS.names())
     assert all(cls.name == name for name, cls in ADAPTERS.items())
+
+
+def test_few_shot_examples_come_before_every_question(tmp_path):
+    data = write_jsonl(tmp_path / "q.jsonl", [{"question": "What is 2+2?", "answer": "4"}])
+    shots = [{"user": "What is 1+1?", "assistant": "2"}, {"user": "What is 3+3?", "assistant": "6"}]
+    ds, _ = build_examples(spec("math_qa", path=str(data), options={"system_prompt": "Be brief.", "few_shot": shots}),
+                           "datasets.q")
+    assert [(m["role"], m["content"]) for m in ds[0]["prompt"]] == [
+        ("system", "Be brief."), ("user", "What is 1+1?"), ("assistant", "2"), ("user", "What is 3+3?"),
+        ("assistant", "6"), ("user", "What is 2+2?")]
+
+
+@pytest.mark.parametrize("shots", [[{"user": "1+1"}], [{"user": "1+1", "assistant": ""}], "1+1=2",
+                                   [{"question": "1+1", "answer": "2"}]])
+def test_malformed_few_shot_is_named(tmp_path, shots):
+    data = write_jsonl(tmp_path / "q.jsonl", [{"question": "1", "answer": "1"}])
+    with pytest.raises(UserError, match=r"`few_shot` must be a list of \{user: <text>, assistant: <text>\}"):
+        build_examples(spec("math_qa", path=str(data), options={"few_shot": shots}), "datasets.q")
