@@ -45,7 +45,7 @@ def examples(n: int):
 
 
 def measure(model, tokenizer, rows, adapter, batch_size: int, max_new_tokens: int) -> dict:
-    from r1kit.evaluation.generation import generate_transformers
+    from r1kit.models.generation import generate_transformers
     from r1kit.evaluation.scoring import evaluate
 
     def generate(prompts):

@@ -86,18 +86,23 @@ def check_stage(name: str, spec, recipe: dict, earlier: list[str], context: dict
 
 def _without_other_kinds_keys(where: str, kind, spec: dict) -> dict:
     """Refuse keys that only another kind takes (rewards on an sft stage); drop them where they are left unset."""
-    own = own_keys(kind)
+    from r1kit.stages.common import trainer_fields
+
+    own = own_keys(kind) | set(trainer_fields(kind.config_class))  # a grpo stage's temperature is TRL's
+    takers: dict[str, list[str]] = {}
     for other in STAGE_KINDS.names():
-        other_kind = STAGE_KINDS.get(other)
-        for key in own_keys(other_kind) - own:
-            if key not in spec:
-                continue
-            value = spec[key]
-            if value in (None, [], {}) or (isinstance(value, Mapping) and not value.get("enabled", True)):
-                spec = {k: v for k, v in spec.items() if k != key}
-                continue
-            verb = {"rewards": "use rewards", "algorithm": "take an RL algorithm"}.get(key, f"take `{key}`")
-            raise UserError(f"{where}.{key}: only {other} stages {verb}; remove it or make it `kind: {other}`.")
+        for key in own_keys(STAGE_KINDS.get(other)) - own:
+            takers.setdefault(key, []).append(other)
+    for key, kinds in takers.items():
+        if key not in spec:
+            continue
+        value = spec[key]
+        if value in (None, [], {}) or (isinstance(value, Mapping) and not value.get("enabled", True)):
+            spec = {k: v for k, v in spec.items() if k != key}
+            continue
+        verb = {"rewards": "use rewards", "algorithm": "take an RL algorithm"}.get(key, f"take `{key}`")
+        main = "grpo" if "grpo" in kinds else kinds[0]
+        raise UserError(f"{where}.{key}: only {' or '.join(kinds)} stages {verb}; remove it or make it `kind: {main}`.")
     return spec
 
 
@@ -114,21 +119,36 @@ def _check_links(where: str, stage: dict, recipe: dict, earlier: list[str]):
     names = [] if data is None and not needs_data else data if isinstance(data, list) else [data]
     if (needs_data or data is not None) and (not names or not all(isinstance(n, str) for n in names)):
         raise UserError(f"{where}.data={stage['data']!r}: name a dataset of `datasets:`, or a list of them.")
+    makers = [s for s in earlier if _kind_of(recipe, s).makes_data]
     for data in names:
-        if data not in recipe["datasets"]:
+        if data.startswith(STAGE_REF):
+            if data[len(STAGE_REF):] not in makers:
+                raise UserError(f"{where}.data={data!r}: `stage:<name>` in `data:` must name an earlier generate "
+                                f"stage, whose dataset it reads (earlier ones: {', '.join(makers) or 'none'}).")
+        elif data not in recipe["datasets"]:
             raise UserError(f"{where}.data={data!r} is not a dataset of this recipe. "
                             f"Define it under `datasets:` (known: {', '.join(recipe['datasets']) or 'none'}).")
-    for ref in stage_refs(stage):
+    for ref in stage_refs({k: v for k, v in stage.items() if k != "data"}):
         if ref not in earlier:
             raise UserError(f"{where}: `stage:{ref}` must name an earlier stage, whose final model it stands for "
                             f"(earlier stages: {', '.join(earlier) or 'none'}).{did_you_mean(ref, earlier)}")
+        if ref in makers:
+            raise UserError(f"{where}: `stage:{ref}` is a dataset (a generate stage's), not a model; name it in "
+                            "`data:`.")
     init = stage["init_from"]
+    if init in makers:
+        raise UserError(f"{where}.init_from={init!r}: that stage writes a dataset, not weights; start from the stage "
+                        "that generated it (`previous` skips generate stages).")
     if init not in ("previous", "base") and init not in earlier and not Path(init).expanduser().exists():
         raise UserError(f"{where}.init_from={init!r}: use `previous`, `base`, the name of an earlier stage "
                         f"({', '.join(earlier) or 'none yet'}) or the folder of a saved model.")
 
 
 STAGE_REF = "stage:"
+
+
+def _kind_of(recipe: dict, stage: str):
+    return STAGE_KINDS.get(recipe["stages"][stage]["kind"])
 
 
 def stage_refs(value) -> list[str]:

@@ -91,12 +91,12 @@ def stage_data(names, data: dict):
     if names is None:  # a kind that reads no rows (merge)
         return None
     if not isinstance(names, list):
-        return data[names][0]
+        return _rows(names, data)
     import datasets
 
     parts = []
     for name in names:
-        ds = data[name][0]
+        ds = _rows(name, data)
         if "domain" in ds.column_names:
             ds = ds.remove_columns("domain")
         parts.append(ds.add_column("domain", [name] * len(ds)))
@@ -106,12 +106,24 @@ def stage_data(names, data: dict):
         raise UserError(f"stage data {names}: these datasets cannot be mixed ({err}).") from err
 
 
+def _rows(name: str, data: dict):
+    """A dataset of the recipe, or (a `stage:<name>` already replaced by its folder) one a generate stage wrote."""
+    if name in data:
+        return data[name][0]
+    from r1kit.data.generated import load_generated
+
+    return load_generated(name, f"data {name}")
+
+
 def build_datasets(recipe: dict) -> dict:
     """Example rows and adapter for every dataset a stage or the eval uses (errors surface here)."""
     from r1kit.data.load import build_examples
 
+    from r1kit.config.validate import STAGE_REF
+
     used = {d for s in recipe["stages"].values() if s["data"] is not None
-            for d in (s["data"] if isinstance(s["data"], list) else [s["data"]])}
+            for d in (s["data"] if isinstance(s["data"], list) else [s["data"]])
+            if not d.startswith(STAGE_REF)}  # a generate stage's dataset is made during the run
     if recipe["eval"]["data"]:
         used.add(recipe["eval"]["data"])
     return {name: build_examples(recipe["datasets"][name], f"datasets.{name}") for name in sorted(used)}

@@ -73,13 +73,13 @@ def _run_stages(recipe: dict, data: dict, run: RunDir, resumed: bool, console) -
         stage_dir = run.stage_dir(index, name)
         final = stage_dir / "final"
         record = state["stages"].get(name, {})
-        policy = STAGE_KINDS.get(stage["kind"]).policy
+        kind = STAGE_KINDS.get(stage["kind"])
         if record.get("status") == "done" and final.is_dir():
             console.print(f"[dim]stage {name}: done, skipped[/]")
-            previous_final = final if policy else previous_final
+            previous_final = final if kind.policy else previous_final
             continue
         init = init_weights(name, stage, previous_final, run, recipe)
-        stage = with_stage_finals(stage, run, recipe)
+        as_written, stage = stage, with_stage_finals(stage, run, recipe)
         set_seed(recipe["seed"])
         callbacks = [periodic_eval(recipe, data, name)] if should_evaluate(stage, recipe) and \
             recipe["eval"]["every_steps"] else []
@@ -89,7 +89,7 @@ def _run_stages(recipe: dict, data: dict, run: RunDir, resumed: bool, console) -
         if run.writes:  # rows the interrupted attempt logged after its checkpoint are logged again from there
             drop_metrics_after(run.metrics_file, name, int(Path(checkpoint).name.split("-")[-1]) if checkpoint else 0)
         record.update(status="running", dir=str(stage_dir.relative_to(run.path)), started=record.get("started", time.time()),
-                      **lineage(stage, init, run))
+                      **lineage(as_written, init, run))
         state["stages"][name] = record
         run.write_state(state)
         console.print(f"[bold cyan]stage {name}[/] ({stage['kind']}, from {init or 'the base model'}"
@@ -101,10 +101,10 @@ def _run_stages(recipe: dict, data: dict, run: RunDir, resumed: bool, console) -
                       seconds=round(record.get("seconds", 0) + time.perf_counter() - started, 1))
         if should_evaluate(stage, recipe):
             record["eval"] = evaluate_stage(trainer, data, recipe, console, name, run)
-        if run.writes:
+        if run.writes and not kind.makes_data:
             write_model_card(final, recipe, name, record)
         run.write_state(state)
-        previous_final = final if policy else previous_final
+        previous_final = final if kind.policy else previous_final
         del trainer, plan
         gc.collect()
         if torch.cuda.is_available():
@@ -139,7 +139,7 @@ def lineage(stage: dict, init: str | None, run: RunDir) -> dict:
 
 def with_stage_finals(value, run: RunDir, recipe: dict):
     """The stage's options with each `stage:<name>` replaced by that stage's final/ folder (validation has checked
-    that it names an earlier stage, so it exists by now)."""
+    that it names an earlier stage, so it exists by now): a model, or a generate stage's dataset in `data:`."""
     if isinstance(value, str) and value.startswith(STAGE_REF):
         name = value[len(STAGE_REF):]
         return str(run.stage_dir(list(recipe["stages"]).index(name), name) / "final")

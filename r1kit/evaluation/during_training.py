@@ -22,7 +22,7 @@ def heldout(trainer, examples, adapter, cfg: dict, label: str = "eval", show_pro
     """(figures, sample records) of the trainer's model decoding greedily the first `cfg['limit']` examples."""
     from trl.models import unwrap_model_for_generation
 
-    from r1kit.evaluation.generation import generate_transformers
+    from r1kit.models.generation import generate_transformers
     from r1kit.evaluation.scoring import evaluate
 
     rows = examples.select(range(min(cfg["limit"] or len(examples), len(examples))))

@@ -102,7 +102,7 @@ def check_sampling(cfg: dict):
     if n > 1 and cfg["temperature"] == 0:
         raise UserError(f"n={n} with temperature=0: greedy decoding gives {n} identical samples. "
                         "Set temperature>0 (e.g. temperature=0.7) or n=1.")
-    from r1kit.evaluation.generation import BACKENDS
+    from r1kit.models.generation import BACKENDS
 
     if cfg["backend"] not in BACKENDS:
         raise UserError(f"backend={cfg['backend']!r}: choose one of {', '.join(BACKENDS)}.")

@@ -8,7 +8,7 @@ curve mean the same thing.
 import time
 
 from r1kit.answers import last_boxed, last_tag_block, outside_tag
-from r1kit.evaluation.generation import Completion
+from r1kit.models.generation import Completion
 from r1kit.evaluation.metrics import majority_vote, mean, normalize_answer, pass_at_k, percentile
 from r1kit.rewards.registry import resolve
 from r1kit.rewards.text import completion_text

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from r1kit.conf import group_options
+from r1kit.data.generated import is_generated
 from r1kit.errors import UserError
 from r1kit.run.rundir import RunDir, is_run_dir, newest_run
 
@@ -71,20 +72,23 @@ def _run_targets(run: Path, where: str) -> list[Target]:
     for name in recipe["stages"]:
         record = state.get("stages", {}).get(name, {})
         final = run / record.get("final", "-")
-        if record.get("status") == "done" and final.is_dir() and not _is_classifier(final):
+        if record.get("status") == "done" and _generates(final):
             targets.append(Target(name, recipe["model"], str(final), run, recipe))
     if not any(t.weights for t in targets):
         raise UserError(f"{where}={run}: this run has no finished stage yet (see {run / 'state.json'}).")
     return targets
 
 
-def _is_classifier(folder: Path) -> bool:
-    """A reward model's final/ (a sequence classifier) scores, it does not generate: not a target."""
+def _generates(folder: Path) -> bool:
+    """A final/ that is a language model. Not a target: a reward model's (a sequence classifier, it scores) or a
+    generate stage's (a dataset)."""
+    if not folder.is_dir() or is_generated(folder):
+        return False
     try:
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return any(str(a).endswith("ForSequenceClassification") for a in config.get("architectures") or [])
+        return True  # loading it says what is wrong
+    return not any(str(a).endswith("ForSequenceClassification") for a in config.get("architectures") or [])
 
 
 def unique_labels(targets: list[Target]):

@@ -48,7 +48,8 @@ def model_card(recipe: dict, stage_name: str, record: dict, model_config: dict |
             "tags": ["r1kit", stage["kind"], "reasoning"]}
     if hub_id(recipe["model"].get("path")):
         meta["base_model"] = recipe["model"]["path"]
-    datasets = sorted({hub_id(recipe["datasets"][d].get("path")) for d in _data_names(stage)} - {None})
+    datasets = sorted({hub_id(recipe["datasets"][d].get("path")) for d in _data_names(stage)
+                       if d in recipe["datasets"]} - {None})
     if datasets:
         meta["datasets"] = datasets
     names = list(recipe["stages"])
@@ -94,7 +95,8 @@ def _base_model(model: dict) -> str:
 
 
 def _stage_lines(recipe: dict, stage: dict, record: dict) -> list[str]:
-    data = "; ".join(f"`{d}` ({_dataset(recipe['datasets'][d])})" for d in _data_names(stage))
+    data = "; ".join(f"`{d}` ({_dataset(recipe['datasets'][d]) if d in recipe['datasets'] else 'generated in this run'})"
+                     for d in _data_names(stage))
     lines = [f"- data: {data}"] if data else [f"- merged: {stage.get('models')}"]
     if stage.get("rewards"):
         lines.append("- rewards: " + ", ".join(f"`{r.get('name') or r.get('_target_')}` x {r.get('weight', 1.0)}"

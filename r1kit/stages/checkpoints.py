@@ -92,6 +92,9 @@ def save_final(trainer, path: Path):
     collective (accelerate's get_state_dict, enabled by the DeepSpeed JSON's
     stage3_gather_16bit_weights_on_model_save). Only the main process writes and renames.
     """
+    if hasattr(trainer, "save_final"):  # a kind whose final/ is not a model writes its own (generate: a dataset)
+        trainer.save_final(path)
+        return
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
     main = trainer.args.should_save

@@ -46,3 +46,5 @@ class StageKind:
     # `init_from: previous` of a later stage skips it
     policy: bool = True
     needs_data: bool = True  # False for a kind that reads weights only (merge): `data:` may be left out
+    # True for a kind whose final/ is a dataset (generate), which later stages read as `data: stage:<name>`
+    makes_data: bool = False

@@ -226,7 +226,7 @@ def test_grpo_stage_without_rewards(make_config, write_recipe):
 
 def test_rewards_on_an_sft_stage(make_config):
     fails(make_config, ["+stages.sft.rewards=[{name: think_format}]"],
-          match=r"stages\.sft\.rewards: only grpo stages use rewards")
+          match=r"stages\.sft\.rewards: only generate or grpo stages use rewards; remove it or make it `kind: grpo`")
 
 
 def test_unknown_adapter_suggests(make_config):
@@ -264,7 +264,7 @@ def test_eval_referencing_an_unknown_dataset(make_config):
 
 
 def test_unknown_stage_kind(make_config):
-    fails(make_config, ["stages.sft.kind=ppo"], match=r"stages\.sft\.kind='ppo': choose one of dpo, grpo, merge, reward_model, sft")
+    fails(make_config, ["stages.sft.kind=ppo"], match=r"stages\.sft\.kind='ppo': choose one of dpo, generate, grpo, merge, reward_model, sft")
 
 
 def test_bad_model_dtype(make_config):

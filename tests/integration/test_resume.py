@@ -65,7 +65,7 @@ KILL_POINTS = [
     ("sft-checkpoint-rename", "replace", "*/stages/0-sft/checkpoint-6", 1),
     ("state-json-write", "open", "*/.state.json.tmp", 2),
     ("sft-final-rename", "replace", "*/stages/0-sft/final", 1),
-    ("held-out-generation", "call", "r1kit.evaluation.generation:_completion", 3),
+    ("held-out-generation", "call", "r1kit.models.generation:_completion", 3),
     ("held-out-results-write", "replace", "*/eval/sft-heldout.json", 1),
     ("between-sft-and-grpo", "call", "r1kit.curriculum.run:init_weights", 2),
     ("grpo-mid-step-after-a-checkpoint", "call", "r1kit.run.rundir:append_metrics", 3),

@@ -64,7 +64,7 @@ def test_a_user_error_inside_a_launched_rank_comes_back_as_one_message(tmp_path)
     try:
         _run(rank, {"LOCAL_RANK": "0"}, tmp_path / "error.txt")
     except UserError as err:
-        assert str(err) == ("stages.sft.kind='nope': choose one of dpo, grpo, merge, reward_model, sft, or give the dotted path of your own kind.")
+        assert str(err) == ("stages.sft.kind='nope': choose one of dpo, generate, grpo, merge, reward_model, sft, or give the dotted path of your own kind.")
     else:
         raise AssertionError("the rank's UserError did not come back")
     assert _run([sys.executable, "-c", "raise SystemExit(5)"], {}, tmp_path / "error.txt") == 5  # others pass through

@@ -2,7 +2,7 @@
 
 import torch
 
-from r1kit.evaluation.generation import generate_transformers
+from r1kit.models.generation import generate_transformers
 from r1kit.models.tiny_vl import build_tiny_vl
 from r1kit.models.vision import vision_tower
 from tests.models.cases import image_tokens, square, visual_prompt

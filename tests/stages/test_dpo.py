@@ -36,7 +36,7 @@ def test_defaults_and_yaml_options_reach_the_stage(validate):
     ("stages.dpo.loss_weights=[1.0,2.0]", r"loss_weights has 2 weight\(s\) for 1 loss\(es\)"),
     ("stages.dpo.beta=-1", r"stages.dpo.beta=-1"),
     ("stages.dpo.betta=0.1", r"stages.dpo.betta: unknown key for a dpo stage. Did you mean 'beta'\?"),
-    ("+stages.dpo.rewards=[{name: think_format}]", r"stages.dpo.rewards: only grpo stages use rewards"),
+    ("+stages.dpo.rewards=[{name: think_format}]", r"stages.dpo.rewards: only generate or grpo stages use rewards"),
 ])
 def test_mistakes_are_named_before_any_model_loads(validate, override, message):
     with pytest.raises(UserError, match=message):

@@ -31,7 +31,7 @@ eval: {{data: null}}
 
 
 def test_every_shipped_kind_is_its_module_and_defaults_file():
-    assert STAGE_KINDS.names() == ["dpo", "grpo", "merge", "reward_model", "sft"]
+    assert STAGE_KINDS.names() == ["dpo", "generate", "grpo", "merge", "reward_model", "sft"]
     for name in STAGE_KINDS.names():
         kind = STAGE_KINDS.get(name)
         assert kind.name == name

@@ -1,4 +1,4 @@
-"""Completions for evaluation: transformers batched generation, or vLLM when it is there.
+"""Completions from a model, for `r1kit eval`, the held-out check and generate stages: transformers or vLLM.
 
 transformers: prompts sorted by length so each batch pads little, left padding, the
 KV cache on, `n` samples per prompt through `num_return_sequences`. vLLM: one
