@@ -10,7 +10,7 @@ composed as `r1kit train` composes it (defaults, stage kinds, algorithm presets,
 - a model loaded from a path (a hub id) becomes `tiny`, or `tiny_vl` when a dataset's adapter reads images,
   keeping the recipe's LoRA, frozen vision tower and (text) chat template; a model built in code is kept;
 - every stage runs `steps` steps on small batches (GRPO: groups of 2, 16 new tokens), one local process, a
-  4-row held-out check, no logger.
+  4-row held-out check, no logger; a generate stage samples 4 x 4 and keeps by a reward right half the time.
 
 The result is one self-contained YAML file that `r1kit train recipe=<file>` runs.
 """
@@ -106,7 +106,17 @@ def tiny_model(model: dict, visual: bool) -> dict:
     return tiny
 
 
+# A random tiny model is never right, so a generate stage scores with a reward that passes about half of its samples
+# (needs the repo on PYTHONPATH): its filters then keep rows for the stages that read them.
+HALF_RIGHT = [{"_target_": "tests.stages.generate_rewards.even_length"}]
+
+
 def tiny_stage(stage: dict, steps: int) -> dict:
+    if stage.get("kind") == "generate":
+        return dict(stage, limit=4, n=4, batch_size=16, rewards=HALF_RIGHT, correct_threshold=1.0,
+                    max_new_tokens=min(stage.get("max_new_tokens") or NEW_TOKENS, NEW_TOKENS))
+    if stage.get("kind") == "merge":
+        return stage
     stage = dict(stage, max_steps=steps, logging_steps=1, save_steps=steps, gradient_accumulation_steps=1)
     for key in ("steps_per_generation", "generation_batch_size", "num_train_epochs"):
         stage.pop(key, None)

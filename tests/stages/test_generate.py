@@ -160,3 +160,13 @@ def test_generated_datasets_feed_later_stages_and_resume_to_the_same_rows(tmp_pa
     logged = [m for m in read_metrics(run) if m["stage"] == "pairs"]
     assert len(logged) == 1 and logged[0]["generate/samples"] == 48  # the killed attempt's line is not kept
     assert any(m["stage"] == "sft_again" and "loss" in m for m in read_metrics(run))
+
+
+def test_a_repeated_block_reads_its_own_rounds_dataset(validate):
+    """OpenVLThinker's loop: each round samples from the round before and trains on what it sampled."""
+    recipe = validate("+repeat={stages: [samples, sft_again], times: 3}")
+    stages = recipe["stages"]
+    assert list(stages)[3:] == ["samples", "sft_again", "samples_2", "sft_again_2", "samples_3", "sft_again_3"]
+    assert [stages[s]["data"] for s in ("sft_again", "sft_again_2", "sft_again_3")] == [
+        "stage:samples", "stage:samples_2", "stage:samples_3"]
+    assert stages["samples_2"]["init_from"] == "previous"  # sft_again's weights: generate stages hand none on
