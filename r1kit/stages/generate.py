@@ -47,7 +47,7 @@ class GenerateStageSchema(StageSchema):
     pass_rate: list[float] = field(default_factory=lambda: [0.0, 1.0])  # keep: pass_rate, the band kept
     max_per_prompt: int | None = field(default=None, metadata=at_least(1))  # keep: correct, distinct samples kept
     n: int = field(default=8, metadata=at_least(1))  # samples per prompt
-    temperature: float = field(default=1.0, metadata=above(0))
+    temperature: float = field(default=1.0, metadata=at_least(0))  # 0 is greedy
     top_p: float = field(default=1.0, metadata=above(0, le=1))
     max_new_tokens: int = field(default=256, metadata=at_least(1))
     batch_size: int = field(default=64, metadata=at_least(1))  # sequences per generate() call
