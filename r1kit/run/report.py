@@ -171,6 +171,21 @@ def plot(run: Path, records: list[dict], recipe: dict, state: dict, out: Path):
     plt.close(fig)
 
 
+def _generated_markdown(records: list[dict], state: dict) -> list[str]:
+    """What each generate stage sampled and kept, and where its dataset is (the stages that read it say `stage:<x>`)."""
+    made = [(r["stage"], r) for r in records if "generate/rows_kept" in r]
+    if not made:
+        return []
+    lines = ["", "## Generated datasets", "", "| stage | dataset | prompts | samples | correct | mean reward | rows kept |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for name, r in made:
+        final = state.get("stages", {}).get(name, {}).get("final")
+        lines.append(f"| {name} | {f'`{final}/data.jsonl`' if final else '-'} | {r.get('generate/prompts', '-')} | "
+                     f"{r.get('generate/samples', '-')} | {_pct(r.get('generate/correct_rate'))} | "
+                     f"{_num(r.get('generate/mean_reward'))} | {r['generate/rows_kept']} |")
+    return lines
+
+
 def summary_markdown(run: Path, records: list[dict], recipe: dict, state: dict) -> str:
     lines = [f"# {recipe.get('name', run.name)}: run report", "",
              f"Run directory: `{run}`  ", f"Finished: {'yes' if state.get('finished') else 'no'}", "",
@@ -188,6 +203,7 @@ def summary_markdown(run: Path, records: list[dict], recipe: dict, state: dict) 
                      f"{_num(rec.get('seconds'), '{:.0f} s')} | {_num(last.get('loss'))} | "
                      f"{_num(last.get('reward'))} | {_pct(ev.get('accuracy'))} | {_pct(ev.get('format_rate'))} | "
                      f"{_num(ev.get('mean_length'), '{:.1f}')} |")
+    lines += _generated_markdown(records, state)
     evals = sorted((run / "eval").glob("*.json")) if (run / "eval").is_dir() else []
     if evals:
         lines += ["", "## Evaluations (`eval/`)", "", "| file | model | data | accuracy | pass@k / maj@k |",

@@ -160,6 +160,9 @@ def test_generated_datasets_feed_later_stages_and_resume_to_the_same_rows(tmp_pa
     logged = [m for m in read_metrics(run) if m["stage"] == "pairs"]
     assert len(logged) == 1 and logged[0]["generate/samples"] == 48  # the killed attempt's line is not kept
     assert any(m["stage"] == "sft_again" and "loss" in m for m in read_metrics(run))
+    report = (run / "report.md").read_text()  # lineage: which stage wrote which dataset, which stage read it
+    assert "| pairs | `stages/1-pairs/final/data.jsonl` | 12 | 48 |" in report
+    assert "| dpo | dpo | stages/0-sft/final | stage:pairs |" in report
 
 
 def test_a_repeated_block_reads_its_own_rounds_dataset(validate):
