@@ -10,7 +10,9 @@ band) and on-policy preference pairs (Light-R1's DPO data). `keep:` chooses:
 - `pass_rate`: the prompts themselves, unchanged, whose share of correct samples lies in
   `pass_rate: [low, high]` (both included), for a later GRPO stage;
 - `pairs`: per prompt, the best-rewarded correct completion as `chosen` and the worst incorrect
-  one as `rejected`, for a dpo or reward_model stage;
+  one as `rejected`, for a dpo or reward_model stage; with `chosen: reference` the chosen one is the
+  row's own SFT target instead (Light-R1's semi-on-policy DPO: a verified teacher answer against the
+  model's own wrong one);
 - `all`: every completion with its reward.
 
 The dataset is the stage's final/ (r1kit.data.generated), written atomically; a later stage
@@ -45,6 +47,7 @@ class GenerateStageSchema(StageSchema):
     keep: str = "correct"  # correct | shortest_correct | pass_rate | pairs | all
     correct_threshold: float = 1.0  # a sample is correct when its weighted reward reaches this
     pass_rate: list[float] = field(default_factory=lambda: [0.0, 1.0])  # keep: pass_rate, the band kept
+    chosen: str = "sample"  # keep: pairs, the chosen side: the best correct sample, or the row's SFT `reference`
     max_per_prompt: int | None = field(default=None, metadata=at_least(1))  # keep: correct, distinct samples kept
     n: int = field(default=8, metadata=at_least(1))  # samples per prompt
     temperature: float = field(default=1.0, metadata=at_least(0))  # 0 is greedy
@@ -71,7 +74,10 @@ def check(where: str, stage: dict, trainer: dict, context: dict):
     band = stage["pass_rate"]
     if len(band) != 2 or not 0 <= band[0] <= band[1] <= 1:
         raise UserError(f"{where}.pass_rate={band}: give [low, high] with 0 <= low <= high <= 1.")
-    if stage["keep"] == "pairs" and stage["n"] < 2:
+    if stage["chosen"] not in ("sample", "reference"):
+        raise UserError(f"{where}.chosen={stage['chosen']!r}: use `sample` (the best correct sample) or `reference` "
+                        "(the row's SFT target); it applies to keep: pairs.")
+    if stage["keep"] == "pairs" and stage["n"] < 2 and stage["chosen"] == "sample":
         raise UserError(f"{where}.n={stage['n']}: keep: pairs needs at least 2 samples per prompt.")
 
 
@@ -175,9 +181,11 @@ def keep(stage: dict, rows: list[dict], texts: list[list[str]], rewards: list[li
             chosen = [{**row, "pass_rate": rate}] if stage["pass_rate"][0] <= rate <= stage["pass_rate"][1] else []
         elif mode == "pairs":
             wrong = [(s, len(t), t) for t, s in zip(group, scores) if s < threshold]
+            if stage["chosen"] == "reference":
+                correct = [(None, 0, row["messages"][-1]["content"])]
             chosen = []
             if correct and wrong:
-                best = max(correct, key=lambda c: (c[0], -c[1]))
+                best = max(correct, key=lambda c: (c[0] or 0, -c[1]))
                 worst = min(wrong, key=lambda c: (c[0], c[1]))
                 chosen = [{**base, "chosen": [_assistant(best[2])], "rejected": [_assistant(worst[2])],
                            "chosen_reward": best[0], "rejected_reward": worst[0]}]
@@ -220,9 +228,14 @@ def summarize(stage, rows, texts, rewards, kept, kept_prompts, seconds) -> dict:
 
 
 def build(plan: StagePlan):
-    if "prompt" not in plan.train_dataset.column_names:
+    columns = plan.train_dataset.column_names
+    if "prompt" not in columns:
         raise UserError(f"{plan.where}: a generate stage samples from prompts, but dataset {plan.stage['data']!r} has "
-                        f"columns {plan.train_dataset.column_names}.")
+                        f"columns {columns}.")
+    if plan.stage["keep"] == "pairs" and plan.stage["chosen"] == "reference" and "messages" not in columns:
+        raise UserError(f"{plan.where}.chosen=reference: the chosen answer is each row's SFT target, but dataset "
+                        f"{plan.stage['data']!r} has none (columns {columns}); give it a `solution` column, or use "
+                        "chosen: sample.")
     return Generate(plan)
 
 

@@ -44,10 +44,12 @@ stages:
 eval: {data: null}
 """
 
-SHORT = {"keep": "correct", "correct_threshold": 1.0, "pass_rate": [0.0, 1.0], "max_per_prompt": None}
-ROWS = [{"prompt": [{"role": "user", "content": "q1"}], "answer": "1", "messages": ["sft target"]},
-        {"prompt": [{"role": "user", "content": "q2"}], "answer": "2", "messages": ["sft target"]},
-        {"prompt": [{"role": "user", "content": "q3"}], "answer": "3", "messages": ["sft target"]}]
+SHORT = {"keep": "correct", "correct_threshold": 1.0, "pass_rate": [0.0, 1.0], "max_per_prompt": None,
+         "chosen": "sample"}
+TARGET = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "teacher"}]
+ROWS = [{"prompt": [{"role": "user", "content": "q1"}], "answer": "1", "messages": TARGET},
+        {"prompt": [{"role": "user", "content": "q2"}], "answer": "2", "messages": TARGET},
+        {"prompt": [{"role": "user", "content": "q3"}], "answer": "3", "messages": TARGET}]
 TEXTS = [["long right", "ok", "wrong", "ok"], ["no", "nope", "x", "n"], ["a", "bb", "ccc", "dddd"]]
 SCORES = [[1.0, 1.0, 0.0, 1.0], [0.0, 0.0, 0.2, 0.1], [1.0, 1.0, 1.0, 1.0]]
 
@@ -70,7 +72,7 @@ def test_keep_correct_is_distinct_correct_samples_as_sft_rows():
 def test_keep_pass_rate_keeps_the_prompts_in_the_band():
     rows, _ = _keep(keep="pass_rate", pass_rate=[0.25, 0.75])
     assert [(r["answer"], r["pass_rate"]) for r in rows] == [("1", 0.75)]
-    assert rows[0]["messages"] == ["sft target"]  # the prompt's row, unchanged
+    assert rows[0]["messages"] == TARGET  # the prompt's row, unchanged
     assert [r["answer"] for r in _keep(keep="pass_rate", pass_rate=[0.0, 0.0])[0]] == ["2"]  # never solved
 
 
@@ -81,6 +83,14 @@ def test_keep_pairs_is_best_correct_against_worst_wrong():
     assert row["chosen"] == [{"role": "assistant", "content": "ok"}]  # the shortest of the best
     assert row["rejected"] == [{"role": "assistant", "content": "wrong"}]
     assert (row["chosen_reward"], row["rejected_reward"]) == (1.0, 0.0) and "messages" not in row
+
+
+def test_keep_pairs_against_the_reference_answer():
+    """Light-R1's semi-on-policy pairs: the row's verified answer against the model's own worst wrong one."""
+    rows, prompts = _keep(keep="pairs", chosen="reference")
+    assert prompts == 2  # q3 has no wrong sample
+    assert [r["chosen"][0]["content"] for r in rows] == ["teacher", "teacher"]
+    assert [r["rejected"][0]["content"] for r in rows] == ["wrong", "no"]
 
 
 def test_keep_all_keeps_every_sample_with_its_reward():
@@ -99,6 +109,7 @@ def validate(tmp_path, make_config):
     ("stages.pairs.rewards=[]", r"stages.pairs: a generate stage scores its samples with `rewards:`"),
     ("stages.pairs.n=1", r"stages.pairs.n=1: keep: pairs needs at least 2 samples"),
     ("stages.pairs.n=0", r"stages.pairs.n=0"),
+    ("stages.pairs.chosen=teacher", r"stages.pairs.chosen='teacher': use `sample` .* or `reference`"),
     ("stages.pairs.pass_rate=[0.8,0.2]", r"stages.pairs.pass_rate=\[0.8, 0.2\]: give \[low, high\]"),
     ("+stages.pairs.learning_rate=0.1", r"stages.pairs.learning_rate: a generate stage trains nothing"),
     ("stages.pairs.rewards=[{name: no_such_reward}]", r"stages.pairs.rewards\[0\]"),
