@@ -13,8 +13,13 @@ class MathQA(Adapter):
     optional = ("answer", "solution")
     metric = "math_accuracy"
 
-    def __init__(self, columns=None, system_prompt: str | None = R1_SYSTEM_PROMPT, **options):
+    def __init__(self, columns=None, system_prompt: str | None = R1_SYSTEM_PROMPT, solution_as: str = "r1_tags",
+                 **options):
         super().__init__(columns, system_prompt, **options)
+        if solution_as not in ("r1_tags", "verbatim"):
+            raise UserError(f"adapter {self.name}: solution_as={solution_as!r}: use `r1_tags` (the solution in <think>, "
+                            "the gold in <answer>) or `verbatim` (the solution as written, e.g. a distilled R1 reply)")
+        self.solution_as = solution_as
 
     def check_columns(self, available, source):
         super().check_columns(available, source)
@@ -37,7 +42,8 @@ class MathQA(Adapter):
         question, gold, answer, solution = self.question_and_gold(row)
         out = {"prompt": self.prompt(question), "answer": gold, "task": self.name}
         if solution:
-            out["messages"] = out["prompt"] + [{"role": "assistant", "content": self.target(str(solution), gold)}]
+            text = str(solution).strip() if self.solution_as == "verbatim" else self.target(str(solution), gold)
+            out["messages"] = out["prompt"] + [{"role": "assistant", "content": text}]
         elif isinstance(answer, str) and "####" in answer:  # GSM8K carries its reasoning before ####
             out["messages"] = out["prompt"] + [
                 {"role": "assistant", "content": self.target(answer.rsplit("####", 1)[0], gold)}]

@@ -62,3 +62,14 @@ def test_math_qa_needs_an_answer_or_a_solution_column(tmp_path):
     with pytest.raises(UserError, match=r"needs an answer: a column 'answer' or a solution 'solution'.*\['gold', "
                                         r"'question'\].*columns: \{answer: <column>\}"):
         build_examples(spec("math_qa", path=str(data)), "datasets.qa")
+
+
+def test_a_distilled_reply_is_kept_verbatim_as_the_sft_target():
+    """Light-R1's SFT data: DeepSeek-R1 replies, <think> then a \\boxed{} answer, trained on as written."""
+    reply = "<think>3 and 4 make 7.</think>\n\nThe sum is $\\boxed{7}$."
+    out = MathQA(system_prompt=None, solution_as="verbatim").example({"question": "3+4?", "solution": reply})
+    assert out["answer"] == "7" and out["messages"][-1] == {"role": "assistant", "content": reply}
+    wrapped = MathQA(system_prompt=None).example({"question": "3+4?", "solution": reply})["messages"][-1]["content"]
+    assert wrapped.startswith("<think><think>")  # why verbatim exists: the default wraps it again
+    with pytest.raises(UserError, match=r"solution_as='raw': use `r1_tags` .* or `verbatim`"):
+        MathQA(solution_as="raw")
