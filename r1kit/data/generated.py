@@ -2,7 +2,8 @@
 
 A generated dataset is a folder (the generate stage's final/) holding `data.jsonl`, rows
 already in r1kit's example form (prompt, answer, messages or chosen/rejected, ...), and
-`summary.json`, what was sampled and kept. It is written to a temporary folder and renamed
+`summary.json`, what was sampled and kept. A row's images are PNG files under `images/`,
+named in the row by relative path, and come back as the usual `images` column. It is written to a temporary folder and renamed
 into place, so a folder that exists is whole. A later stage names it `data: stage:<name>`.
 """
 
@@ -15,6 +16,7 @@ from r1kit.errors import UserError
 
 ROWS = "data.jsonl"
 SUMMARY = "summary.json"
+IMAGES = "images"
 
 
 def write_generated(folder: Path, rows: list[dict], summary: dict):
@@ -24,12 +26,27 @@ def write_generated(folder: Path, rows: list[dict], summary: dict):
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     with open(tmp / ROWS, "w") as f:
-        for row in rows:
+        for i, row in enumerate(rows):
+            if row.get("images"):
+                row = {**row, "images": _save_images(tmp, i, row["images"])}
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     (tmp / SUMMARY).write_text(json.dumps(summary, indent=2) + "\n")
     if folder.exists():
         shutil.rmtree(folder)
     os.replace(tmp, folder)
+
+
+def _save_images(folder: Path, row: int, images: list) -> list[str]:
+    """Each image (a PIL image, or an image column's stored {path, bytes}) as a PNG file; their relative names."""
+    from r1kit.data.images import load_image
+
+    (folder / IMAGES).mkdir(exist_ok=True)
+    names = []
+    for k, image in enumerate(images):
+        name = f"{IMAGES}/{row}-{k}.png"
+        load_image(image).save(folder / name, format="PNG", compress_level=1)
+        names.append(name)
+    return names
 
 
 def is_generated(folder) -> bool:
@@ -46,4 +63,10 @@ def load_generated(folder, where: str):
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     if not rows:
         raise UserError(f"{where}: the generated dataset {folder} has no rows.")
-    return datasets.Dataset.from_list(rows)
+    if "images" not in rows[0]:
+        return datasets.Dataset.from_list(rows)
+    from r1kit.data.load import as_image_column
+
+    for row in rows:
+        row["images"] = [{"path": str(Path(folder) / name), "bytes": None} for name in row["images"] or []]
+    return as_image_column(datasets.Dataset.from_list(rows))

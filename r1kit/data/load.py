@@ -146,12 +146,12 @@ def build_examples(spec: dict, where: str):
     keys = list(dict.fromkeys(key for example in examples for key in example))  # from_list reads row 0's keys only
     ds = datasets.Dataset.from_list([{key: example.get(key) for key in keys} for example in examples])
     if "images" in ds.column_names:  # decoded on access as RGB PIL images, as the example-row contract says
-        ds = _as_images(ds)
+        ds = as_image_column(ds)
     ds.info.description = source
     return ds, adapter
 
 
-def _as_images(ds):
+def as_image_column(ds):
     """Type the `images` column (stored files or bytes) as a list of `datasets.Image(mode="RGB")`, quietly."""
     import datasets
 

@@ -129,9 +129,6 @@ class Generate:
         from r1kit.models.generation import generate_transformers
 
         stage, model = self.plan.stage, self.plan.model
-        if "images" in examples.column_names:
-            raise UserError(f"{self.plan.where}: a generate stage samples text prompts; image rows are not supported "
-                            "yet.")
         sharded = [p for p in model.parameters() if hasattr(p, "ds_id")]
         if sharded:
             import deepspeed
@@ -141,7 +138,7 @@ class Generate:
             gathered = nullcontext()
         model.to(ranks.state().device)
         with gathered:
-            groups = generate_transformers(model, self.plan.processing_class, list(examples["prompt"]), n=stage["n"],
+            groups = generate_transformers(model, self.plan.processing_class, _prompts(examples), n=stage["n"],
                                            max_new_tokens=stage["max_new_tokens"], batch_size=stage["batch_size"],
                                            temperature=stage["temperature"], top_p=stage["top_p"],
                                            label=f"generate {self.plan.name}", show_progress=ranks.is_main())
@@ -151,6 +148,16 @@ class Generate:
         if ranks.is_main():
             write_generated(path, self.rows, self.summary)
         ranks.barrier()
+
+
+def _prompts(examples) -> list[list[dict]]:
+    """The prompts, each row's images put into its image placeholders (as TRL does for training)."""
+    prompts = list(examples["prompt"])
+    if "images" not in examples.column_names:
+        return prompts
+    from trl.data_utils import prepare_multimodal_messages
+
+    return [prepare_multimodal_messages(p, images) for p, images in zip(prompts, examples["images"])]
 
 
 def score(stack, rows: list[dict], texts: list[list[str]]) -> list[list[float]]:
@@ -203,12 +210,14 @@ def keep(stage: dict, rows: list[dict], texts: list[list[str]], rewards: list[li
     return kept, prompts
 
 
-def _assistant(text: str) -> dict:
-    return {"role": "assistant", "content": text}
+def _assistant(text: str, parts: bool = False) -> dict:
+    """An assistant turn; as a list of parts when the prompt's turns are (a vision-language row)."""
+    return {"role": "assistant", "content": [{"type": "text", "text": text}] if parts else text}
 
 
 def _sft_row(base: dict, text: str, reward: float) -> dict:
-    return {**base, "messages": list(base["prompt"]) + [_assistant(text)], "completion": text, "reward": reward}
+    parts = not isinstance(base["prompt"][-1]["content"], str)
+    return {**base, "messages": list(base["prompt"]) + [_assistant(text, parts)], "completion": text, "reward": reward}
 
 
 def summarize(stage, rows, texts, rewards, kept, kept_prompts, seconds) -> dict:

@@ -184,3 +184,47 @@ def test_a_repeated_block_reads_its_own_rounds_dataset(validate):
     assert [stages[s]["data"] for s in ("sft_again", "sft_again_2", "sft_again_3")] == [
         "stage:samples", "stage:samples_2", "stage:samples_3"]
     assert stages["samples_2"]["init_from"] == "previous"  # sft_again's weights: generate stages hand none on
+
+
+VL_RECIPE = """
+defaults:
+  - model: tiny_vl
+  - _self_
+name: generate_vl_check
+seed: 0
+datasets:
+  scenes:
+    adapter: grounding
+    generator: {name: grounding, n: 8, image_size: 112, cell: 28, distractors: 0, colors: [blue], seed: 1}
+    options: {system_prompt: null, prompt_template: "Box of {query}?", trace: brief}
+stages:
+  samples:
+    kind: generate
+    data: scenes
+    limit: 4
+    n: 2
+    max_new_tokens: 8
+    keep: all
+    rewards: [{_target_: tests.stages.generate_rewards.even_length}]
+  sft: {kind: sft, data: "stage:samples", max_steps: 2, per_device_train_batch_size: 4, logging_steps: 1}
+eval: {data: null}
+"""
+
+
+def test_image_rows_are_sampled_with_their_images_and_written_as_files(tmp_path):
+    """A vision-language generate stage: the images reach the model, the kept rows' images are PNG files, and an SFT
+    stage trains on the generated rows."""
+    from PIL import Image
+
+    from r1kit.data.generated import load_generated
+
+    (tmp_path / "recipe.yaml").write_text(VL_RECIPE)
+    assert _train(tmp_path, {"PYTHONPATH": str(REPO)}) == 0
+    (run,) = (tmp_path / "runs" / "generate_vl_check").iterdir()
+    final = run / "stages" / "0-samples" / "final"
+    rows = _rows(final)
+    assert len(rows) == 8 and rows[0]["images"] == ["images/0-0.png"]
+    assert rows[0]["messages"][-1] == {"role": "assistant", "content": [{"type": "text", "text": rows[0]["completion"]}]}
+    assert Image.open(final / "images" / "0-0.png").size == (112, 112)
+    assert load_generated(final, "test")[0]["images"][0].size == (112, 112)  # decoded like any image column
+    assert read_state(run)["stages"]["sft"]["steps"] == 2
