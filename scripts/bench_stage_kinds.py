@@ -5,7 +5,7 @@
 
 Each seed runs `r1kit train recipe=quickstart_self_improve seed=<s>`: the quickstart's SFT cold start,
 then four branches from the SFT model: rejection sampling (generate correct -> sft again), preference
-(generate pairs -> dpo), a learned reward (reward model on those pairs -> grpo scored by it), and the
+(generate pairs -> dpo, and dpo with an SFT term), a learned reward (reward model on those pairs -> grpo scored by it), and the
 verifier (grpo scored by exact_match). It prints the held-out accuracy after each stage (200 fresh
 problems, greedy, read from each run's state.json), the change from the SFT model, and what each
 generate stage kept, and writes them to <out>/bench.json.
@@ -22,10 +22,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 RECIPE = "quickstart_self_improve"
 ROWS = [("sft", "SFT (cold start)"), ("sft_again", "SFT -> generate correct -> SFT again"),
-        ("dpo", "SFT -> generate pairs -> DPO"), ("grpo_rm", "SFT -> GRPO, reward model trained on the pairs"),
+        ("dpo", "SFT -> generate pairs -> DPO"), ("dpo_sft", "SFT -> generate pairs -> DPO + SFT term (RPO)"),
+        ("grpo_rm", "SFT -> GRPO, reward model trained on the pairs"),
         ("grpo", "SFT -> GRPO, the verifier (exact_match)")]
 QUICK = ["stages.sft.max_steps=250", "stages.samples.limit=64", "stages.pairs.limit=64", "stages.sft_again.max_steps=4",
-         "stages.dpo.max_steps=4", "stages.rm.max_steps=4", "stages.grpo.max_steps=2", "stages.grpo_rm.max_steps=2",
+         "stages.dpo.max_steps=4", "stages.dpo_sft.max_steps=4", "stages.rm.max_steps=4", "stages.grpo.max_steps=2", "stages.grpo_rm.max_steps=2",
          "eval.limit=20", "stages.samples.correct_threshold=0.5", "stages.pairs.correct_threshold=0.5"]
 
 
