@@ -44,7 +44,50 @@ CHATML_VL = (
     "{%- if add_generation_prompt -%}{{ '<|im_start|>assistant\\n' }}{%- endif -%}"
 )
 
-TEMPLATES = {"chatml": CHATML, "chatml_vl": CHATML_VL}
+# ChatML with tool calling in Qwen2.5's format (tools listed in the system turn, calls as <tool_call> JSON, results
+# as <tool_response> in a user turn), with a shorter instruction than Qwen's and no default system text (a small
+# character-level model reads every character of it). TRL's tool loop parses the calls with its
+# Qwen response template (r1kit.models.load sets it), and the whole assistant turn, calls included, is in
+# {% generation %} so multi-turn SFT trains on the model's own turns only.
+CHATML_TOOLS = (
+    "{%- if tools -%}"
+    "{{- '<|im_start|>system\\n' -}}"
+    "{%- if messages and messages[0]['role'] == 'system' -%}{{- messages[0]['content'] + '\\n\\n' -}}{%- endif -%}"
+    "{{- '# Tools\\n\\nYou may call these functions:\\n<tools>' -}}"
+    "{%- for tool in tools -%}{{- '\\n' + (tool | tojson) -}}{%- endfor -%}"
+    "{{- '\\n</tools>\\n\\nCall one as <tool_call>\\n{\"name\": <name>, \"arguments\": <JSON object>}\\n"
+    "</tool_call><|im_end|>\\n' -}}"
+    "{%- elif messages and messages[0]['role'] == 'system' -%}"
+    "{{- '<|im_start|>system\\n' + messages[0]['content'] + '<|im_end|>\\n' -}}"
+    "{%- endif -%}"
+    "{%- for message in messages -%}"
+    "{%- if message['role'] == 'assistant' -%}"
+    "{{- '<|im_start|>assistant\\n' -}}"
+    "{%- generation -%}"
+    "{{- message['content'] or '' -}}"
+    "{%- for call in message['tool_calls'] or [] -%}"
+    "{%- set fn = call['function'] if call['function'] is defined else call -%}"
+    "{%- set args = fn['arguments'] if fn['arguments'] is string else (fn['arguments'] | tojson) -%}"
+    "{{- ('\\n' if (message['content'] or not loop.first) else '') + '<tool_call>\\n{\"name\": \"' + fn['name'] "
+    "+ '\", \"arguments\": ' + args + '}\\n</tool_call>' -}}"
+    "{%- endfor -%}"
+    "{{- '<|im_end|>' -}}"
+    "{%- endgeneration -%}"
+    "{{- '\\n' -}}"
+    "{%- elif message['role'] == 'tool' -%}"
+    "{%- if loop.first or messages[loop.index0 - 1]['role'] != 'tool' -%}{{- '<|im_start|>user' -}}{%- endif -%}"
+    "{{- '\\n<tool_response>\\n' + message['content'] + '\\n</tool_response>' -}}"
+    "{%- if loop.last or messages[loop.index0 + 1]['role'] != 'tool' -%}{{- '<|im_end|>\\n' -}}{%- endif -%}"
+    "{%- elif not (loop.first and message['role'] == 'system') -%}"
+    "{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' -}}"
+    "{%- endif -%}"
+    "{%- endfor -%}"
+    "{%- if add_generation_prompt -%}{{- '<|im_start|>assistant\\n' -}}{%- endif -%}"
+)
+
+TEMPLATES = {"chatml": CHATML, "chatml_vl": CHATML_VL, "chatml_tools": CHATML_TOOLS}
+# The response template TRL's tool loop parses completions with, per r1kit template (its own name in TRL)
+TOOL_PARSERS = {"chatml_tools": "qwen3_template"}
 
 _THINK_PREFILL = re.compile(r"add_generation_prompt[\s\S]{0,400}?<think>")
 

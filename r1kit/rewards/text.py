@@ -14,21 +14,30 @@ def completion_text(completion) -> str:
 
     TRL passes a plain string for standard prompts and a list of messages
     (`[{"role": "assistant", "content": ...}]`) for conversational ones. With several
-    messages (tool calls), the assistant messages are joined in order. Content given as a
+    messages (tool calls), the assistant messages are joined in order, each with its parsed
+    `reasoning_content` back in <think> tags. Content given as a
     list of parts (`{"type": "text", "text": ...}`) is joined too.
     """
     if isinstance(completion, str):
         return completion
     if isinstance(completion, dict):
-        return _content_text(completion.get("content"))
+        return _with_reasoning(completion)
     if isinstance(completion, (list, tuple)):
         texts = [
-            _content_text(message.get("content"))
+            _with_reasoning(message)
             for message in completion
             if isinstance(message, dict) and message.get("role", "assistant") == "assistant"
         ]
         return "\n".join(text for text in texts if text)
     return ""
+
+
+def _with_reasoning(message: dict) -> str:
+    """An assistant message's text, its `reasoning_content` put back in <think> tags: TRL's tool loop parses a reply
+    into reasoning and content (Qwen's parser), and the format rewards must still see the <think> block."""
+    text = _content_text(message.get("content"))
+    reasoning = message.get("reasoning_content")
+    return f"<think>{reasoning}</think>{text}" if isinstance(reasoning, str) and reasoning else text
 
 
 def _content_text(content) -> str:

@@ -41,6 +41,9 @@ class GRPOStageSchema(StageSchema):
     dynamic_sampling: DynamicSamplingSchema = field(default_factory=DynamicSamplingSchema)
     stable_reinforce: StableReinforceSchema = field(default_factory=StableReinforceSchema)
     domain_sampling: DomainSamplingSchema = field(default_factory=DomainSamplingSchema)
+    # functions the model may call in its rollouts, by name (calculator, python) or {_target_: pkg.fn}; TRL runs
+    # the calls (max_tool_calling_iterations caps the turns) and masks the tools' replies out of the loss
+    tools: list[Any] = field(default_factory=list)
 
 
 @cache
@@ -81,6 +84,51 @@ def check(where: str, stage: dict, trainer: dict, context: dict):
     for module in (stable_reinforce, dynamic_sampling, domain_sampling):
         key = module.__name__.rsplit(".", 1)[1]
         module.check(where, stage[key], trainer, world)
+    resolve_tools(stage["tools"], f"{where}.tools")
+
+
+def resolve_tools(entries: list, where: str) -> list:
+    """The stage's tools as functions, each with the JSON schema TRL renders into the prompt (checked here, before any
+    model loads: transformers' get_json_schema needs type hints and a docstring with `Args:`)."""
+    from transformers.utils import get_json_schema
+
+    from r1kit.tools import TOOLS
+
+    tools = []
+    for i, entry in enumerate(entries):
+        fn, options = TOOLS.resolve(entry, f"{where}[{i}]")
+        if options:
+            raise UserError(f"{where}[{i}]: a tool takes no options ({sorted(options)}); give `name` or `_target_`.")
+        if not callable(fn):
+            raise UserError(f"{where}[{i}]: {entry!r} is not a function.")
+        try:
+            get_json_schema(fn)
+        except Exception as err:  # noqa: BLE001 - transformers raises its own TypeErrors for each missing piece
+            raise UserError(f"{where}[{i}]: the model cannot be shown how to call {getattr(fn, '__name__', fn)!r}: "
+                            f"{err}. A tool needs type hints and a docstring with an `Args:` section.") from None
+        tools.append(fn)
+    names = [t.__name__ for t in tools]
+    if len(set(names)) != len(names):
+        raise UserError(f"{where}: two tools are named alike ({names}); the model calls them by name.")
+    return tools
+
+
+def prepare_tool_calling(plan: StagePlan, tools: list):
+    """The chat template must render tool calls and TRL must parse them: r1kit's chatml_tools gets TRL's Qwen parser,
+    a hub model's template is left to TRL (it knows Qwen, Llama 3, ...)."""
+    from trl.chat_template_utils import supports_tool_calling
+
+    from r1kit.models.chat_template import CHATML_TOOLS
+
+    tokenizer = getattr(plan.processing_class, "tokenizer", plan.processing_class)
+    if not supports_tool_calling(plan.processing_class):
+        raise UserError(f"{plan.where}.tools: the model's chat template cannot render tool calls. Set "
+                        "model.chat_template=chatml_tools (ChatML with Qwen-style <tool_call> blocks), or use a "
+                        "model whose template supports tools.")
+    if tokenizer.chat_template == CHATML_TOOLS and getattr(tokenizer, "response_template", None) is None:
+        from trl.chat_template_utils import qwen3_template
+
+        tokenizer.response_template = qwen3_template
 
 
 def check_group_batch(where: str, trainer: dict, world: int):
@@ -146,10 +194,13 @@ def build(plan: StagePlan):
     plan.args.reward_weights = stack.weights
     if plan.args.beta:  # TRL loads the KL reference from the policy's folder
         give_reference_a_folder(plan)
+    tools = resolve_tools(stage["tools"], f"{plan.where}.tools")
+    if tools:
+        prepare_tool_calling(plan, tools)
     columns = [c for c in data.column_names if c != "messages"]
     trainer = trainer_class()(model=plan.model, reward_funcs=stack.functions, args=plan.args,
                                train_dataset=data.select_columns(columns), processing_class=plan.processing_class,
-                               peft_config=plan.peft_config)
+                               peft_config=plan.peft_config, tools=tools or None)
     stable_reinforce.configure(trainer, stage["stable_reinforce"], data, plan.where)
     dynamic_sampling.configure(trainer, stage["dynamic_sampling"], data, plan.where)
     sampling = domain_sampling.configure(trainer, stage["domain_sampling"], data, plan.where)

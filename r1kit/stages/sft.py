@@ -44,7 +44,7 @@ def build(plan: StagePlan):
                         f"{plan.stage['data']!r} has no SFT targets (its adapter produced {data.column_names}). "
                         "Give it a `solution` column, or use the chat_sft adapter.")
     check_images(plan)
-    columns = ["messages", "images"] if "images" in data.column_names else ["messages"]
+    columns = ["messages"] + [c for c in ("images", "tools") if c in data.column_names]
     trainer = trainer_class()(model=plan.model, args=plan.args, train_dataset=data.select_columns(columns),
                               processing_class=plan.processing_class, peft_config=plan.peft_config)
     if len(trainer.train_dataset) == 0:  # TRL drops a row whose assistant tokens were all cut off

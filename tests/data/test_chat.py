@@ -39,7 +39,7 @@ def test_chat_sft_errors_name_the_row(tmp_path):
         build_examples(spec("chat_sft", path=str(data)), "datasets.chats")
     bad_role = {"messages": [{"role": "narrator", "content": "x"}, {"role": "assistant", "content": "y"}]}
     data = write_jsonl(tmp_path / "roles.jsonl", [good, bad_role])
-    with pytest.raises(UserError, match=r"row 1: message .*narrator.* needs a role \(system/user/assistant\)"):
+    with pytest.raises(UserError, match=r"row 1: message .*narrator.* needs a role \(system/user/assistant/tool\)"):
         build_examples(spec("chat_sft", path=str(data)), "datasets.chats")
     data = write_jsonl(tmp_path / "empty.jsonl", [{"messages": []}])
     with pytest.raises(UserError, match=r"row 0: column 'messages' is not a non-empty list"):
