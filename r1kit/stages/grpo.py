@@ -93,6 +93,7 @@ def resolve_tools(entries: list, where: str) -> list:
     from transformers.utils import get_json_schema
 
     from r1kit.tools import TOOLS
+    from r1kit.tools.guard import guarded
 
     tools = []
     for i, entry in enumerate(entries):
@@ -106,7 +107,7 @@ def resolve_tools(entries: list, where: str) -> list:
         except Exception as err:  # noqa: BLE001 - transformers raises its own TypeErrors for each missing piece
             raise UserError(f"{where}[{i}]: the model cannot be shown how to call {getattr(fn, '__name__', fn)!r}: "
                             f"{err}. A tool needs type hints and a docstring with an `Args:` section.") from None
-        tools.append(fn)
+        tools.append(guarded(fn))  # a time limit and a reply cap (r1kit/tools/guard.py)
     names = [t.__name__ for t in tools]
     if len(set(names)) != len(names):
         raise UserError(f"{where}: two tools are named alike ({names}); the model calls them by name.")

@@ -93,3 +93,36 @@ def test_rewards_see_the_think_block_of_a_parsed_reply():
              {"role": "tool", "name": "calculator", "content": "7"},
              {"role": "assistant", "content": "<answer>7</answer>"}]
     assert completion_text(turns) == "<think>add them</think>\n<answer>7</answer>"
+
+
+def hangs(seconds: float) -> str:
+    """Sleep.
+
+    Args:
+        seconds: how long
+    """
+    import time
+
+    time.sleep(seconds)
+    return "woke"
+
+
+def test_a_hanging_raising_or_huge_tool_cannot_stop_or_flood_training():
+    import time
+
+    from r1kit.tools.guard import guarded
+
+    slow = guarded(hangs, seconds=0.5)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError, match="tool hangs did not return within 0.5 s"):
+        slow(seconds=30)  # TRL shows the model the error and counts a failed call
+    assert time.monotonic() - started < 2
+    assert slow(seconds=0) == "woke"
+    with pytest.raises(ZeroDivisionError):
+        guarded(lambda: 1 / 0)()
+    big = guarded(lambda: "x" * 1_000_000, max_chars=100)()
+    assert len(big) < 200 and big.endswith("(999900 more characters cut)")
+    from transformers.utils import get_json_schema
+
+    assert get_json_schema(slow) == get_json_schema(hangs)  # the model sees the tool as it is
+    assert resolve_tools([{"_target_": f"{__name__}.hangs"}], "t")[0].__wrapped__ is hangs  # every stage tool is guarded
