@@ -34,6 +34,8 @@ class EvalCommandSchema:
     batch_size: int = field(default=64, metadata=at_least(1))
     backend: str = "auto"
     correct_threshold: float = 1.0
+    tools: list[Any] = field(default_factory=list)
+    max_tool_rounds: int = field(default=4, metadata=at_least(0))
     dtype: str = "auto"
     seed: int = field(default=0, metadata=at_least(0))
     name: str | None = None
@@ -106,3 +108,9 @@ def check_sampling(cfg: dict):
 
     if cfg["backend"] not in BACKENDS:
         raise UserError(f"backend={cfg['backend']!r}: choose one of {', '.join(BACKENDS)}.")
+    if cfg.get("tools"):
+        from r1kit.tools import resolve_tools
+
+        resolve_tools(cfg["tools"], "tools")  # before any model loads
+        if cfg["backend"] == "vllm":
+            raise UserError("tools= with backend=vllm: r1kit's tool loop runs on backend=transformers.")

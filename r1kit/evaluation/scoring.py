@@ -42,6 +42,8 @@ def score(examples, completions: list[list[Completion]], metric: str | None, rew
                   "answer": rows[i].get("answer"), "tokens": c.tokens, "truncated": c.truncated,
                   "score": s, "correct": s is not None and s >= correct_threshold, "format": f,
                   "vote": extract_answer(c.text)}
+        if c.turns is not None:  # a tool-using answer: its whole trajectory, and how its calls went
+            record.update(turns=c.turns, tool_calls=c.tool_calls, tool_errors=c.tool_errors)
         if by_reward:
             record["rewards"] = {name: values[row] for name, (values, _) in by_reward.items()}
             record["reward"] = sum(w * values[row] for values, w in by_reward.values() if values[row] is not None)
@@ -69,6 +71,11 @@ def summarize(records: list[dict], ks: list[int], n: int) -> dict:
         if k > 1:
             figures[f"maj@{k}"] = mean(float(majority_vote([r["vote"] for r in g], [r["correct"] for r in g], k))
                                        for g in scored)
+    if records and "tool_calls" in records[0]:
+        calls = sum(r["tool_calls"] for r in records)
+        figures["tool_calls_per_completion"] = calls / len(records)
+        figures["tool_error_rate"] = sum(r["tool_errors"] for r in records) / calls if calls else 0.0
+        figures["turns_per_episode"] = mean(sum(t["role"] == "assistant" for t in r["turns"]) for r in records)
     if records and "rewards" in records[0]:
         figures["reward"] = mean(r["reward"] for r in records)
         for name in records[0]["rewards"]:

@@ -20,15 +20,19 @@ class Completion:
     text: str
     tokens: int  # generated tokens, the end-of-sequence token included
     truncated: bool  # stopped by max_new_tokens, not by an end-of-sequence token
+    turns: list | None = None  # with tools: the assistant and tool messages after the prompt, in order
+    tool_calls: int = 0
+    tool_errors: int = 0  # calls that failed: unparsable, unknown tool, bad arguments, the tool raised or timed out
 
 
-def chat_texts(tokenizer, prompts: list[list[dict]]) -> list[str]:
-    return [tokenizer.apply_chat_template(p, tokenize=False, add_generation_prompt=True) for p in prompts]
+def chat_texts(tokenizer, prompts: list[list[dict]], tools: list | None = None) -> list[str]:
+    return [tokenizer.apply_chat_template(p, tokenize=False, add_generation_prompt=True, tools=tools or None)
+            for p in prompts]
 
 
 def prompt_images(prompt: list[dict]) -> list:
     """The images a prompt carries, in order (parts `{"type": "image", "image": <PIL>}`)."""
-    return [part["image"] for message in prompt if not isinstance(message["content"], str)
+    return [part["image"] for message in prompt if isinstance(message.get("content"), list)
             for part in message["content"] if part.get("type") == "image" and part.get("image") is not None]
 
 
@@ -87,14 +91,15 @@ class Throughput:
 
 def generate_transformers(model, tokenizer, prompts: list[list[dict]], *, n: int = 1, max_new_tokens: int = 256,
                           batch_size: int = 64, temperature: float = 0.0, top_p: float = 1.0,
-                          label: str = "eval", show_progress: bool = True) -> list[list[Completion]]:
+                          label: str = "eval", show_progress: bool = True, tools: list | None = None
+                          ) -> list[list[Completion]]:
     """`n` completions per prompt; greedy when temperature is 0. `batch_size` counts sequences.
 
     `tokenizer` may be a vision-language processor; prompts then carry their images in their parts.
     """
     import torch
 
-    texts = chat_texts(tokenizer, prompts)
+    texts = chat_texts(tokenizer, prompts, tools)
     images = [prompt_images(p) for p in prompts]
     processor, tokenizer = tokenizer, getattr(tokenizer, "tokenizer", tokenizer)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -129,6 +134,76 @@ def _completion(ids: list[int], stops: list[int], tokenizer) -> Completion:
     end = next((i for i, t in enumerate(ids) if t in stops), None)
     kept = ids if end is None else ids[: end + 1]
     return Completion(tokenizer.decode(kept, skip_special_tokens=True), len(kept), end is None)
+
+
+def generate_with_tools(model, tokenizer, prompts: list[list[dict]], tools: list, *, n: int = 1,
+                        max_new_tokens: int = 256, max_rounds: int = 4, **options) -> list[list[Completion]]:
+    """`generate_transformers` with a tool loop, as TRL runs one in GRPO rollouts: a reply that calls tools gets their
+    results appended as `tool` messages and is continued, up to `max_rounds` rounds and `max_new_tokens` in all.
+
+    The tokenizer must parse replies (its `response_template`, see r1kit.tools.ready_for_tools). A call that cannot
+    be parsed or run is shown to the model as an error, as TRL does, and counted in `tool_errors`.
+    """
+    first = generate_transformers(model, tokenizer, prompts, n=n, max_new_tokens=max_new_tokens, tools=tools,
+                                  **options)
+    by_name = {t.__name__: t for t in tools}
+    episodes = [{"prompt": prompts[i], "turns": [], "texts": [], "tokens": 0, "calls": 0, "errors": 0, "done": False,
+                 "last": c} for i, group in enumerate(first) for c in group]
+    for round_ in range(max_rounds + 1):
+        waiting = []
+        for ep in episodes:
+            if ep["done"]:
+                continue
+            reply = ep["last"]
+            ep["texts"].append(reply.text)
+            ep["tokens"] += reply.tokens
+            message, results = _run_calls(tokenizer, ep, reply.text, by_name)
+            ep["turns"].append(message)
+            if not results or round_ == max_rounds or reply.truncated or ep["tokens"] >= max_new_tokens:
+                ep["done"] = True
+                continue
+            ep["turns"] += results
+            waiting.append(ep)
+        if not waiting:
+            break
+        more = generate_transformers(model, tokenizer, [ep["prompt"] + ep["turns"] for ep in waiting], n=1,
+                                     max_new_tokens=max(1, max_new_tokens - min(ep["tokens"] for ep in waiting)),
+                                     tools=tools, **{**options, "show_progress": False})
+        for ep, group in zip(waiting, more):
+            ep["last"] = group[0]
+    flat = [Completion("\n".join(ep["texts"]), ep["tokens"], ep["last"].truncated, ep["turns"], ep["calls"],
+                       ep["errors"]) for ep in episodes]
+    return [flat[i * n:(i + 1) * n] for i in range(len(prompts))]
+
+
+def _run_calls(tokenizer, episode: dict, text: str, by_name: dict) -> tuple[dict, list[dict]]:
+    """The reply as an assistant message, and the tool messages its calls produce (none: the episode ends)."""
+    tokenizer = getattr(tokenizer, "tokenizer", tokenizer)
+    if "<tool_call>" not in text:
+        return {"role": "assistant", "content": text}, []
+    prefix = tokenizer.apply_chat_template(episode["prompt"] + episode["turns"], tokenize=False,
+                                           add_generation_prompt=True)
+    try:
+        message = {"content": "", **tokenizer.parse_response(text, prefix=prefix)}
+    except Exception as err:  # noqa: BLE001 - a malformed call is the model's error, shown to it
+        episode["calls"] += 1
+        episode["errors"] += 1
+        return ({"role": "assistant", "content": text},
+                [{"role": "tool", "name": "unknown", "content": str({"error": f"unparsable tool call: {err}"})}])
+    results = []
+    for call in message.get("tool_calls") or []:
+        episode["calls"] += 1
+        fn = call.get("function", {})
+        name = fn.get("name", "unknown")
+        try:
+            if name not in by_name:
+                raise ValueError(f"Tool {name} not found.")
+            result = by_name[name](**(fn.get("arguments") or {}))
+        except Exception as err:  # noqa: BLE001 - TRL's rule: the error goes back to the model, counted
+            episode["errors"] += 1
+            result = {"error": str(err)}
+        results.append({"role": "tool", "name": name, "content": result if isinstance(result, str) else str(result)})
+    return message, results
 
 
 def generate_vllm(model_path: str, tokenizer, prompts: list[list[dict]], *, n: int = 1, max_new_tokens: int = 256,

@@ -31,6 +31,7 @@ from r1kit.rewards.stack import RewardStack
 from r1kit.stages import step_timing
 from r1kit.stages.common import StageSchema, check_images, give_reference_a_folder, install_callbacks
 from r1kit.stages.plan import StageKind, StagePlan
+from r1kit.tools import ready_for_tools, resolve_tools
 
 
 @dataclass
@@ -85,51 +86,6 @@ def check(where: str, stage: dict, trainer: dict, context: dict):
         key = module.__name__.rsplit(".", 1)[1]
         module.check(where, stage[key], trainer, world)
     resolve_tools(stage["tools"], f"{where}.tools")
-
-
-def resolve_tools(entries: list, where: str) -> list:
-    """The stage's tools as functions, each with the JSON schema TRL renders into the prompt (checked here, before any
-    model loads: transformers' get_json_schema needs type hints and a docstring with `Args:`)."""
-    from transformers.utils import get_json_schema
-
-    from r1kit.tools import TOOLS
-    from r1kit.tools.guard import guarded
-
-    tools = []
-    for i, entry in enumerate(entries):
-        fn, options = TOOLS.resolve(entry, f"{where}[{i}]")
-        if options:
-            raise UserError(f"{where}[{i}]: a tool takes no options ({sorted(options)}); give `name` or `_target_`.")
-        if not callable(fn):
-            raise UserError(f"{where}[{i}]: {entry!r} is not a function.")
-        try:
-            get_json_schema(fn)
-        except Exception as err:  # noqa: BLE001 - transformers raises its own TypeErrors for each missing piece
-            raise UserError(f"{where}[{i}]: the model cannot be shown how to call {getattr(fn, '__name__', fn)!r}: "
-                            f"{err}. A tool needs type hints and a docstring with an `Args:` section.") from None
-        tools.append(guarded(fn))  # a time limit and a reply cap (r1kit/tools/guard.py)
-    names = [t.__name__ for t in tools]
-    if len(set(names)) != len(names):
-        raise UserError(f"{where}: two tools are named alike ({names}); the model calls them by name.")
-    return tools
-
-
-def prepare_tool_calling(plan: StagePlan, tools: list):
-    """The chat template must render tool calls and TRL must parse them: r1kit's chatml_tools gets TRL's Qwen parser,
-    a hub model's template is left to TRL (it knows Qwen, Llama 3, ...)."""
-    from trl.chat_template_utils import supports_tool_calling
-
-    from r1kit.models.chat_template import CHATML_TOOLS
-
-    tokenizer = getattr(plan.processing_class, "tokenizer", plan.processing_class)
-    if not supports_tool_calling(plan.processing_class):
-        raise UserError(f"{plan.where}.tools: the model's chat template cannot render tool calls. Set "
-                        "model.chat_template=chatml_tools (ChatML with Qwen-style <tool_call> blocks), or use a "
-                        "model whose template supports tools.")
-    if tokenizer.chat_template == CHATML_TOOLS and getattr(tokenizer, "response_template", None) is None:
-        from trl.chat_template_utils import qwen3_template
-
-        tokenizer.response_template = qwen3_template
 
 
 def check_group_batch(where: str, trainer: dict, world: int):
@@ -197,7 +153,7 @@ def build(plan: StagePlan):
         give_reference_a_folder(plan)
     tools = resolve_tools(stage["tools"], f"{plan.where}.tools")
     if tools:
-        prepare_tool_calling(plan, tools)
+        ready_for_tools(plan.processing_class, f"{plan.where}.tools")
     columns = [c for c in data.column_names if c != "messages"]
     trainer = trainer_class()(model=plan.model, reward_funcs=stack.functions, args=plan.args,
                                train_dataset=data.select_columns(columns), processing_class=plan.processing_class,

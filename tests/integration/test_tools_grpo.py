@@ -61,3 +61,13 @@ def test_a_cold_started_model_calls_the_calculator_in_its_grpo_rollouts(tmp_path
     print("\ntool calls per completion:", [m["tools/call_frequency"] for m in steps],
           "failures:", [m["tools/failure_frequency"] for m in steps])
     assert all(m["tools/call_frequency"] > 0 for m in steps)  # the loop ran: calls parsed and executed
+    # r1kit eval runs the same tool loop: whole trajectories in the samples file, tool figures in the results
+    run_cli("eval", f"model={run}", "data=trajectories", "tools=[calculator]", "limit=4", "max_new_tokens=128",
+            "name=tools", cwd=tmp_path, env={"PYTHONPATH": str(REPO)})
+    result = json.loads((run / "eval" / "tools-rl.json").read_text())
+    figures = result["figures"]
+    print("eval:", {k: figures[k] for k in ("tool_calls_per_completion", "tool_error_rate", "turns_per_episode")})
+    assert figures["tool_calls_per_completion"] > 0 and figures["turns_per_episode"] > 1
+    samples = [json.loads(line) for line in (run / "eval" / "tools-rl.samples.jsonl").read_text().splitlines()]
+    called = [s for s in samples if s["tool_calls"]]
+    assert called and called[0]["turns"][1]["role"] == "tool" and called[0]["turns"][1]["name"] == "calculator"

@@ -3,7 +3,7 @@
 import pytest
 
 from r1kit.errors import UserError
-from r1kit.stages.grpo import resolve_tools
+from r1kit.tools import resolve_tools
 from r1kit.tools.calculator import calculator
 from r1kit.tools.python import OUTPUT_CHARS, python
 
