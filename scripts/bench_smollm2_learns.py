@@ -66,7 +66,46 @@ def read_curve(out: Path) -> list[dict]:
             for r in rows if "step" in r and "reward" in r]
 
 
-def evaluate(out: Path, model: Path, limit: int | None) -> dict:
+def seen_in_training(out: Path) -> dict:
+    """How many held-out questions also occur among the training rows. chain_sum with two one-digit terms has only
+    200 distinct problems, so a fresh seed's held-out set repeats training questions; the transfer set does not."""
+    import yaml
+
+    from r1kit.data.reasoning_gym import generate
+
+    recipe = yaml.safe_load((out / "config.yaml").read_text())
+    train_q = {r["question"] for r in generate(**_generator(recipe, "problems"))}
+    held = [r["question"] for r in generate(**_generator(recipe, "heldout"))]
+    return {"heldout": len(held), "distinct": len(set(held)), "in_training_rows": sum(q in train_q for q in held)}
+
+
+def _generator(recipe: dict, dataset: str) -> dict:
+    return {k: v for k, v in recipe["datasets"][dataset]["generator"].items() if k != "name"}
+
+
+def with_digits(out: Path, digits: int):
+    """The run's config with its held-out problems made of `digits`-digit terms (never trained on); a context."""
+    import contextlib
+
+    import yaml
+
+    @contextlib.contextmanager
+    def swapped():
+        path = out / "config.yaml"
+        original = path.read_text()
+        recipe = yaml.safe_load(original)
+        for task in recipe["datasets"]["heldout"]["generator"]["tasks"].values():
+            task.setdefault("options", {}).update(min_digits=digits, max_digits=digits)
+        path.write_text(yaml.safe_dump(recipe))
+        try:
+            yield
+        finally:
+            path.write_text(original)
+
+    return swapped()
+
+
+def evaluate(out: Path, model: Path, limit: int | None, name: str = "heldout") -> dict:
     """The base model and the trained one on the run's held-out set, side by side, through `r1kit eval`'s code.
 
     A run stopped at the budget has no finished stage, which `r1kit eval model=<run>` refuses, so the
@@ -83,7 +122,7 @@ def evaluate(out: Path, model: Path, limit: int | None) -> dict:
     limit = limit or recipe["eval"].get("limit") or 200
     max_new_tokens = recipe["eval"].get("max_new_tokens") or recipe["stages"]["grpo"]["max_completion_length"]
     cfg = compose_eval(["model=smollm2", "data=reasoning_gym", f"output_dir={out / 'bench_eval'}", f"limit={limit}",
-                        f"max_new_tokens={max_new_tokens}", "name=heldout"], [str(model)])
+                        f"max_new_tokens={max_new_tokens}", f"name={name}"], [str(model)])
     cfg["data"], cfg["reward"] = heldout, {"rewards": rewards}
     cfg["_names"]["data"] = "heldout"
     results = {}
@@ -112,6 +151,8 @@ def main():
     parser.add_argument("--threads", type=int, default=None,
                         help="torch threads of the training process (OMP_NUM_THREADS; default torch's, one per core). "
                         "On a machine shared with other jobs, 1 is several times faster than 2")
+    parser.add_argument("--transfer-digits", type=int, default=2,
+                        help="also score problems with terms of this many digits, which training never shows (0: skip)")
     parser.add_argument("overrides", nargs="*", help="recipe overrides passed to r1kit train, e.g. "
                         "stages.grpo.learning_rate=1e-5")
     args = parser.parse_args()
@@ -125,6 +166,11 @@ def main():
 
         torch.set_num_threads(args.threads)
     heldout = evaluate(out, trained["model"], args.limit)
+    seen = seen_in_training(out)
+    transfer = {}
+    if args.transfer_digits:
+        with with_digits(out, args.transfer_digits):
+            transfer = evaluate(out, trained["model"], args.limit, name=f"transfer{args.transfer_digits}")
 
     print(f"\nGRPO: {len(curve)} steps in {trained['wall_s'] / 60:.1f} min"
           f"{' (interrupted at the budget)' if trained['interrupted'] else ''}; trained model {trained['model']}")
@@ -141,10 +187,17 @@ def main():
     if before and after:
         print(f"  change: {100 * (after['reasoning_gym_exact'] - before['reasoning_gym_exact']):+.1f} points exact "
               "(target: +10 within 60 minutes)")
+    print(f"  of the {seen['heldout']} held-out problems ({seen['distinct']} distinct), {seen['in_training_rows']} "
+          "also occur among the training rows: the task has few distinct problems")
+    if transfer:
+        print(f"never-trained problems ({args.transfer_digits}-digit terms):")
+        for name, f in transfer.items():
+            print(f"  {name}: exact {f['reasoning_gym_exact']:.1%}, mean score {f['reasoning_gym_mean']:.3f}")
     report = {"recipe": RECIPE, "overrides": args.overrides, "minutes": minutes, "threads": args.threads,
               "steps": len(curve),
               "train": {"wall_s": trained["wall_s"], "interrupted": trained["interrupted"],
-                        "model": str(trained["model"])}, "curve": curve, "heldout": heldout}
+                        "model": str(trained["model"])}, "curve": curve, "heldout": heldout,
+              "heldout_seen_in_training": seen, "transfer": {"digits": args.transfer_digits, "results": transfer}}
     (out / "bench.json").write_text(json.dumps(report, indent=2))
     print(f"\n-> {out / 'bench.json'}")
 
