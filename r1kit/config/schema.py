@@ -25,6 +25,8 @@ class EvalSchema:
     batch_size: int = field(default=64, metadata=at_least(1))
     after_each_stage: bool = True
     every_steps: int = field(default=0, metadata=at_least(0))  # also every N steps during a stage (0: only after it); figures go to metrics.jsonl
+    tools: list[Any] = field(default_factory=list)  # tools the model may call while it answers (docs/tools.md)
+    max_tool_rounds: int = field(default=4, metadata=at_least(0))
 
 
 @dataclass

@@ -179,6 +179,10 @@ def _check_output_dir(recipe: dict):
 
 
 def _check_eval(recipe: dict):
+    if recipe["eval"]["tools"]:
+        from r1kit.tools import resolve_tools
+
+        resolve_tools(recipe["eval"]["tools"], "eval.tools")
     data = recipe["eval"]["data"]
     if data is not None and data not in recipe["datasets"]:
         raise UserError(f"eval.data={data!r} is not a dataset of this recipe "

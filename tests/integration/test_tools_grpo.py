@@ -32,7 +32,7 @@ stages:
     temperature: 0.7
     logging_steps: 1
     rewards: [{name: exact_match}]
-eval: {data: null}
+eval: {data: trajectories, limit: 4, max_new_tokens: 128, tools: [calculator]}   # the held-out check calls tools too
 """
 
 
@@ -55,7 +55,9 @@ def test_a_cold_started_model_calls_the_calculator_in_its_grpo_rollouts(tmp_path
     (tmp_path / "trajectories.jsonl").write_text("".join(json.dumps(r) + "\n" for r in trajectories(256)))
     run_cli("train", "recipe=recipe.yaml", cwd=tmp_path, env={"PYTHONPATH": str(REPO)})
     (run,) = (tmp_path / "runs" / "tools_check").iterdir()
-    assert read_state(run)["finished"]
+    state = read_state(run)
+    assert state["finished"]
+    assert state["stages"]["rl"]["eval"]["tool_calls_per_completion"] > 0  # after-stage check ran the tool loop
     steps = [m for m in read_metrics(run) if m["stage"] == "rl" and "loss" in m]
     assert len(steps) == 2
     print("\ntool calls per completion:", [m["tools/call_frequency"] for m in steps],
