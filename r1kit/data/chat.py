@@ -30,10 +30,13 @@ class ChatSFT(Adapter):
 
     name = "chat_sft"
     required = ("messages",)
+    optional = ("answer",)  # the gold answer rewards compare with; default: the last assistant message
 
-    def __init__(self, columns=None, system_prompt: str | None = None, tools: list | None = None, **options):
+    def __init__(self, columns=None, system_prompt: str | None = None, tools: list | None = None,
+                 metric: str | None = None, **options):
         super().__init__(columns, system_prompt, **options)
         self.tools = json.dumps(tool_schemas(tools or [], f"adapter {self.name}: tools")) if tools else None
+        self.metric = metric  # the reward that scores held-out answers (e.g. exact_match against `answer`)
 
     def example(self, row):
         raw = self.get(row, "messages")
@@ -47,7 +50,9 @@ class ChatSFT(Adapter):
         first_answer = next(i for i, m in enumerate(messages) if m["role"] == "assistant")
         # a tool-use trajectory's prompt is the task (up to its first assistant turn), the rest is the model's to write
         prompt = messages[:first_answer] if any(m["role"] == "tool" for m in messages) else messages[:-1]
-        out = {"messages": messages, "prompt": prompt, "answer": messages[-1]["content"], "task": self.name}
+        gold = self.get(row, "answer")
+        out = {"messages": messages, "prompt": prompt, "task": self.name,
+               "answer": str(gold) if gold is not None else messages[-1]["content"]}
         if self.tools:
             out["tools"] = self.tools
         return out

@@ -26,6 +26,7 @@ GENERATORS = Registry("generator", {
     "classification": "r1kit.data.visual_tasks.classification",
     "reasoning_gym": "r1kit.data.reasoning_gym.generate",
     "human_eval": "r1kit.data.code_tasks.human_eval",
+    "tool_addition": "r1kit.data.tool_tasks.tool_addition",
 })
 PASSTHROUGH = ("difficulty", "domain")  # optional example columns an adapter need not know about
 SUFFIXES = (".jsonl", ".json", ".parquet", ".csv")

@@ -44,19 +44,26 @@ CHATML_VL = (
     "{%- if add_generation_prompt -%}{{ '<|im_start|>assistant\\n' }}{%- endif -%}"
 )
 
-# ChatML with tool calling in Qwen2.5's format (tools listed in the system turn, calls as <tool_call> JSON, results
-# as <tool_response> in a user turn), with a shorter instruction than Qwen's and no default system text (a small
-# character-level model reads every character of it). TRL's tool loop parses the calls with its
+# ChatML with tool calling in Qwen2.5's call format (calls as <tool_call> JSON, results as <tool_response> in a user
+# turn). The system turn lists each tool as one line, `name(arg: type, ...): description`, rather than Qwen's JSON
+# schemas and instructions, with no default system text: a small character-level model reads every character. TRL's tool loop parses the calls with its
 # Qwen response template (r1kit.models.load sets it), and the whole assistant turn, calls included, is in
 # {% generation %} so multi-turn SFT trains on the model's own turns only.
 CHATML_TOOLS = (
     "{%- if tools -%}"
     "{{- '<|im_start|>system\\n' -}}"
     "{%- if messages and messages[0]['role'] == 'system' -%}{{- messages[0]['content'] + '\\n\\n' -}}{%- endif -%}"
-    "{{- '# Tools\\n\\nYou may call these functions:\\n<tools>' -}}"
-    "{%- for tool in tools -%}{{- '\\n' + (tool | tojson) -}}{%- endfor -%}"
-    "{{- '\\n</tools>\\n\\nCall one as <tool_call>\\n{\"name\": <name>, \"arguments\": <JSON object>}\\n"
-    "</tool_call><|im_end|>\\n' -}}"
+    "{{- 'Tools:' -}}"
+    "{%- for tool in tools -%}"
+    "{%- set fn = tool['function'] if tool['function'] is defined else tool -%}"
+    "{{- '\\n' + fn['name'] + '(' -}}"
+    "{%- for arg, spec in (fn['parameters']['properties'] | default({})).items() -%}"
+    "{{- (', ' if not loop.first else '') + arg + ': ' + (spec['type'] | default('any')) -}}"
+    "{%- endfor -%}"
+    "{{- '): ' + (fn['description'] | default('')) -}}"
+    "{%- endfor -%}"
+    "{{- '\\nCall one as <tool_call>\\n{\"name\": <name>, \"arguments\": <JSON object>}\\n</tool_call>"
+    "<|im_end|>\\n' -}}"
     "{%- elif messages and messages[0]['role'] == 'system' -%}"
     "{{- '<|im_start|>system\\n' + messages[0]['content'] + '<|im_end|>\\n' -}}"
     "{%- endif -%}"
