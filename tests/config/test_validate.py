@@ -250,7 +250,7 @@ def test_model_builder_target_that_does_not_import(make_config):
 
 def test_unknown_generator(make_config):
     fails(make_config, ["~datasets.traces.generator", "+datasets.traces.generator={name: additon}"],
-          match=r"unknown datasets\.traces\.generator 'additon'\. Did you mean 'addition'\?")
+          match=r"unknown datasets\.traces\.generator 'additon'\. Did you mean 'addition'[,?]")
 
 
 def test_stage_referencing_an_unknown_dataset(make_config):

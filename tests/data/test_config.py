@@ -20,7 +20,7 @@ def test_defaults_are_filled_in():
     ({"adapter": "addition", "path": "org/hub-id", "generator": "addition"}, r"^datasets\.t: give `path` or `generator`"),
     ({"adapter": "math_q"}, r"datasets\.t\.adapter\b.*'math_q'\. Did you mean 'math_qa'"),
     ({"adapter": "addition", "generator": {"name": "additon"}},
-     r"datasets\.t\.generator\b.*'additon'\. Did you mean 'addition'\?"),
+     r"datasets\.t\.generator\b.*'additon'\. Did you mean 'addition'[,?]"),
     ({"adapter": "addition", "generator": {"_target_": "no_pkg.rows"}}, r"cannot import module `no_pkg`"),
 ])
 def test_mistakes_name_the_key(spec, message):
