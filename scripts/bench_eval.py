@@ -45,8 +45,8 @@ def examples(n: int):
 
 
 def measure(model, tokenizer, rows, adapter, batch_size: int, max_new_tokens: int) -> dict:
-    from r1kit.models.generation import generate_transformers
     from r1kit.evaluation.scoring import evaluate
+    from r1kit.models.generation import generate_transformers
 
     def generate(prompts):
         return generate_transformers(model, tokenizer, prompts, max_new_tokens=max_new_tokens,

@@ -117,9 +117,8 @@ def _rows(name: str, data: dict):
 
 def build_datasets(recipe: dict) -> dict:
     """Example rows and adapter for every dataset a stage or the eval uses (errors surface here)."""
-    from r1kit.data.load import build_examples
-
     from r1kit.config.validate import STAGE_REF
+    from r1kit.data.load import build_examples
 
     used = {d for s in recipe["stages"].values() if s["data"] is not None
             for d in (s["data"] if isinstance(s["data"], list) else [s["data"]])

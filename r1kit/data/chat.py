@@ -74,7 +74,7 @@ def _tool_call(call) -> dict:
     """One call in OpenAI's form, its arguments kept as JSON text (one column type, whatever each tool takes)."""
     fn = call.get("function", call) if isinstance(call, Mapping) else None
     if not isinstance(fn, Mapping) or not isinstance(fn.get("name"), str):
-        raise ValueError(f"tool call {call!r} needs a function `name` and `arguments`")
+        raise TypeError(f"tool call {call!r} needs a function `name` and `arguments`")
     args = fn.get("arguments", {})
     if isinstance(args, str):
         try:

@@ -3,8 +3,8 @@
 A generated dataset is a folder (the generate stage's final/) holding `data.jsonl`, rows
 already in r1kit's example form (prompt, answer, messages or chosen/rejected, ...), and
 `summary.json`, what was sampled and kept. A row's images are PNG files under `images/`,
-named in the row by relative path, and come back as the usual `images` column. It is written to a temporary folder and renamed
-into place, so a folder that exists is whole. A later stage names it `data: stage:<name>`.
+named in the row by relative path, and come back as the usual `images` column. It is written
+to a temporary folder and renamed into place, so a folder that exists is whole. A later stage names it `data: stage:<name>`.
 """
 
 import json

@@ -60,8 +60,8 @@ def evaluate_target(target: Target, examples, adapter, cfg: dict, max_new_tokens
     from omegaconf import OmegaConf
     from transformers import set_seed
 
-    from r1kit.models.generation import generate_transformers, generate_vllm, generate_with_tools, pick_backend
     from r1kit.evaluation.scoring import evaluate
+    from r1kit.models.generation import generate_transformers, generate_vllm, generate_with_tools, pick_backend
     from r1kit.models.load import load_model
 
     model_cfg = {**target.model, "dtype": cfg["dtype"] if cfg["dtype"] != "auto" else target.model["dtype"],

@@ -8,12 +8,11 @@ curve mean the same thing.
 import time
 
 from r1kit.answers import last_boxed, last_tag_block, outside_tag
-from r1kit.models.generation import Completion
 from r1kit.evaluation.metrics import majority_vote, mean, normalize_answer, pass_at_k, percentile
+from r1kit.models.generation import Completion, prompts_with_images
+from r1kit.rewards.batch import reward_columns
 from r1kit.rewards.registry import resolve
 from r1kit.rewards.text import completion_text
-
-HIDDEN_COLUMNS = {"prompt", "messages"}
 
 
 def extract_answer(completion: str) -> str | None:
@@ -28,8 +27,7 @@ def score(examples, completions: list[list[Completion]], metric: str | None, rew
     rows = examples.to_list()
     flat = [(i, j, c) for i, group in enumerate(completions) for j, c in enumerate(group)]
     texts = [c.text for _, _, c in flat]
-    columns = {key: [rows[i][key] for i, _, _ in flat] for key in rows[0] if key not in HIDDEN_COLUMNS}
-    columns["prompts"] = [rows[i]["prompt"] for i, _, _ in flat]
+    columns = reward_columns(rows, [i for i, _, _ in flat])
     scores = resolve(metric)(texts, **columns) if metric else [None] * len(texts)
     formats = resolve("think_format")(texts)
     by_reward = {}
@@ -81,16 +79,6 @@ def summarize(records: list[dict], ks: list[int], n: int) -> dict:
         for name in records[0]["rewards"]:
             figures[f"rewards/{name}"] = mean(r["rewards"][name] for r in records)
     return figures
-
-
-def prompts_with_images(examples) -> list[list[dict]]:
-    """The prompts, with each row's `images` put into its image placeholders (as TRL does for training)."""
-    prompts = list(examples["prompt"])
-    if "images" not in examples.column_names:
-        return prompts
-    from trl.data_utils import prepare_multimodal_messages
-
-    return [prepare_multimodal_messages(prompt, images) for prompt, images in zip(prompts, examples["images"])]
 
 
 def evaluate(generate, examples, adapter, *, n: int = 1, ks: list[int] | None = None, rewards=None,

@@ -46,9 +46,9 @@ CHATML_VL = (
 
 # ChatML with tool calling in Qwen2.5's call format (calls as <tool_call> JSON, results as <tool_response> in a user
 # turn). The system turn lists each tool as one line, `name(arg: type, ...): description`, rather than Qwen's JSON
-# schemas and instructions, with no default system text: a small character-level model reads every character. TRL's tool loop parses the calls with its
-# Qwen response template (r1kit.models.load sets it), and the whole assistant turn, calls included, is in
-# {% generation %} so multi-turn SFT trains on the model's own turns only.
+# schemas and instructions, with no default system text: a small character-level model reads every character.
+# TRL's tool loop parses the calls with its Qwen response template (r1kit.tools.ready_for_tools sets it), and the
+# whole assistant turn, calls included, is in {% generation %} so multi-turn SFT trains on the model's own turns only.
 CHATML_TOOLS = (
     "{%- if tools -%}"
     "{{- '<|im_start|>system\\n' -}}"
@@ -93,8 +93,6 @@ CHATML_TOOLS = (
 )
 
 TEMPLATES = {"chatml": CHATML, "chatml_vl": CHATML_VL, "chatml_tools": CHATML_TOOLS}
-# The response template TRL's tool loop parses completions with, per r1kit template (its own name in TRL)
-TOOL_PARSERS = {"chatml_tools": "qwen3_template"}
 
 _THINK_PREFILL = re.compile(r"add_generation_prompt[\s\S]{0,400}?<think>")
 

@@ -36,6 +36,16 @@ def prompt_images(prompt: list[dict]) -> list:
             for part in message["content"] if part.get("type") == "image" and part.get("image") is not None]
 
 
+def prompts_with_images(examples) -> list[list[dict]]:
+    """The prompts, with each row's `images` put into its image placeholders (as TRL does for training)."""
+    prompts = list(examples["prompt"])
+    if "images" not in examples.column_names:
+        return prompts
+    from trl.data_utils import prepare_multimodal_messages
+
+    return [prepare_multimodal_messages(prompt, images) for prompt, images in zip(prompts, examples["images"])]
+
+
 def pick_backend(requested: str, model_path: str | None) -> str:
     """`auto` is vLLM when vLLM imports, a GPU is present and the model is a saved folder or hub id."""
     if requested not in BACKENDS:

@@ -15,6 +15,14 @@ def column(values, n: int) -> list:
     return [None] * n
 
 
+def reward_columns(rows: list[dict], row_of: list[int]) -> dict:
+    """The keyword arguments of a reward call, as TRL builds them: every example column but the prompt and the SFT
+    `messages`, one value per completion, plus `prompts`; completion j belongs to example `row_of[j]`."""
+    columns = {key: [rows[i][key] for i in row_of] for key in rows[0] if key not in ("prompt", "messages")}
+    columns["prompts"] = [rows[i]["prompt"] for i in row_of]
+    return columns
+
+
 def lengths(completions, completion_ids=None, unit: str = "chars") -> list[int]:
     """Length of each completion, in characters, or in tokens when `unit="tokens"`.
 

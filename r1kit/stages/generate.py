@@ -32,6 +32,7 @@ from transformers import TrainingArguments
 from r1kit.checks import above, at_least
 from r1kit.data.generated import write_generated
 from r1kit.errors import UserError
+from r1kit.rewards.batch import reward_columns
 from r1kit.run import ranks
 from r1kit.run.rundir import append_metrics
 from r1kit.stages.common import StageSchema
@@ -126,7 +127,7 @@ class Generate:
         """n completions per prompt; ZeRO-3-sharded weights are gathered for the duration (the model fits one device)."""
         from contextlib import nullcontext
 
-        from r1kit.models.generation import generate_transformers
+        from r1kit.models.generation import generate_transformers, prompts_with_images
 
         stage, model = self.plan.stage, self.plan.model
         sharded = [p for p in model.parameters() if hasattr(p, "ds_id")]
@@ -138,7 +139,7 @@ class Generate:
             gathered = nullcontext()
         model.to(ranks.state().device)
         with gathered:
-            groups = generate_transformers(model, self.plan.processing_class, _prompts(examples), n=stage["n"],
+            groups = generate_transformers(model, self.plan.processing_class, prompts_with_images(examples), n=stage["n"],
                                            max_new_tokens=stage["max_new_tokens"], batch_size=stage["batch_size"],
                                            temperature=stage["temperature"], top_p=stage["top_p"],
                                            label=f"generate {self.plan.name}", show_progress=ranks.is_main())
@@ -150,21 +151,10 @@ class Generate:
         ranks.barrier()
 
 
-def _prompts(examples) -> list[list[dict]]:
-    """The prompts, each row's images put into its image placeholders (as TRL does for training)."""
-    prompts = list(examples["prompt"])
-    if "images" not in examples.column_names:
-        return prompts
-    from trl.data_utils import prepare_multimodal_messages
-
-    return [prepare_multimodal_messages(p, images) for p, images in zip(prompts, examples["images"])]
-
-
 def score(stack, rows: list[dict], texts: list[list[str]]) -> list[list[float]]:
     """The stack's weighted reward of every sample, the rewards called as TRL calls them (columns as kwargs)."""
     flat = [(i, t) for i, group in enumerate(texts) for t in group]
-    columns = {key: [rows[i][key] for i, _ in flat] for key in rows[0] if key not in ("prompt", "messages")}
-    columns["prompts"] = [rows[i]["prompt"] for i, _ in flat]
+    columns = reward_columns(rows, [i for i, _ in flat])
     total = [0.0] * len(flat)
     for fn, weight in zip(stack.functions, stack.weights):
         for j, value in enumerate(fn([t for _, t in flat], **columns)):

@@ -113,8 +113,8 @@ def validate(tmp_path, make_config):
     ("stages.pairs.pass_rate=[0.8,0.2]", r"stages.pairs.pass_rate=\[0.8, 0.2\]: give \[low, high\]"),
     ("+stages.pairs.learning_rate=0.1", r"stages.pairs.learning_rate: a generate stage trains nothing"),
     ("stages.pairs.rewards=[{name: no_such_reward}]", r"stages.pairs.rewards\[0\]"),
-    ("stages.dpo.data=stage:sft", r"stages.dpo.data='stage:sft': `stage:<name>` in `data:` must name an earlier "
-                                  r"generate stage, whose dataset it reads \(earlier ones: pairs\)"),
+    ("stages.dpo.data=stage:sft", (r"stages.dpo.data='stage:sft': `stage:<name>` in `data:` must name an earlier "
+                                   r"generate stage, whose dataset it reads \(earlier ones: pairs\)")),
     ("stages.pairs.data=stage:samples", r"must name an earlier generate stage"),
     ("stages.dpo.init_from=pairs", r"stages.dpo.init_from='pairs': that stage writes a dataset, not weights"),
 ])
