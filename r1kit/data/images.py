@@ -17,6 +17,7 @@ from pathlib import Path
 
 _SOURCE = "_r1kit_source"  # attribute set on a loaded image: the path or bytes it decodes from
 URL_PREFIXES = ("http://", "https://", "s3://", "gs://", "hf://")
+MAX_ASPECT_RATIO = 200  # Qwen2/2.5-VL's processor refuses longer sides (ValueError inside the trainer's collator)
 
 
 class ImageError(ValueError):
@@ -46,7 +47,7 @@ def load_image(ref, base: str | Path | None = None, what: str = "image"):
                              f"{getattr(ref, 'dtype', '?')} is not an image ({err})") from None
         source, label = None, f"{what} (an array)"
     else:
-        source, label = _source(ref, base, what)
+        source, label = resolve_source(ref, base, what)
         image = None
     truncated_ok = ImageFile.LOAD_TRUNCATED_IMAGES
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated file must fail here, whatever another library set
@@ -63,6 +64,10 @@ def load_image(ref, base: str | Path | None = None, what: str = "image"):
         raise ImageError(f"cannot read {label}: {type(err).__name__}: {err}") from None
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = truncated_ok
+    width, height = image.size
+    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+        raise ImageError(f"{label} is {width}x{height}: an aspect ratio over {MAX_ASPECT_RATIO}:1, which vision "
+                         "processors (Qwen2-VL's) refuse; crop or pad it")
     if source is not None:
         setattr(image, _SOURCE, source)
     return image
@@ -78,7 +83,7 @@ def _decoded_rgb(image):
     return image if image.mode == "RGB" else image.convert("RGB")
 
 
-def _source(ref, base, what: str) -> tuple[dict, str]:
+def resolve_source(ref, base, what: str) -> tuple[dict, str]:
     """A non-PIL reference -> ({"path": resolved, "bytes": None} or {"path": None, "bytes": ...}, label)."""
     if isinstance(ref, dict) and ("bytes" in ref or "path" in ref):  # a `datasets` Image value
         if ref.get("bytes"):

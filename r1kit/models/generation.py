@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from r1kit.errors import UserError
+from r1kit.models.vision import placeholder_ids
 
 BACKENDS = ("auto", "transformers", "vllm")
 
@@ -118,6 +119,8 @@ def generate_transformers(model, tokenizer, prompts: list[list[dict]], *, n: int
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else stops[0]
     sampling = {"do_sample": True, "temperature": temperature, "top_p": top_p} if temperature > 0 else \
         {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
+    if placeholder_ids(model):
+        sampling["suppress_tokens"] = placeholder_ids(model)
     results: list[list[Completion]] = [[] for _ in texts]
     was_training = model.training
     model.eval()

@@ -3,6 +3,7 @@
 from r1kit.errors import UserError
 
 VISION_TOWERS = ("visual", "vision_tower", "vision_model")  # Qwen2/2.5-VL, LLaVA-style, Idefics/SmolVLM
+PLACEHOLDERS = ("image_token_id", "video_token_id")  # config ids the processor expands into vision features
 
 
 def vision_tower(model):
@@ -13,6 +14,13 @@ def vision_tower(model):
             if hasattr(owner, name):
                 return getattr(owner, name)
     return None
+
+
+def placeholder_ids(model) -> list[int]:
+    """The vision placeholder token ids of a vision-language model (none for a text model): a sampled one
+    would be read as a slot for image features that do not exist, so generation must never produce them."""
+    config = getattr(model, "config", None)
+    return sorted({getattr(config, name) for name in PLACEHOLDERS if getattr(config, name, None) is not None})
 
 
 def is_vision_language(source: str, cfg) -> bool:

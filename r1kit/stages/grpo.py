@@ -58,10 +58,12 @@ def trainer_class():
     from trl import GRPOTrainer
 
     from r1kit.stages.checkpoints import AtomicCheckpoints
+    from r1kit.stages.vision_batches import VisionRollouts
 
     class R1kitGRPOTrainer(AtomicCheckpoints, DomainSamplerHook, StableReinforceHooks, DynamicSamplingHooks, ScoredBatch,
-                           GRPOTrainer):
-        """GRPOTrainer with atomic checkpoints and r1kit's algorithm hooks."""
+                           VisionRollouts, GRPOTrainer):
+        """GRPOTrainer with atomic checkpoints, r1kit's algorithm hooks and TRL's VL rollout fixed
+        (see r1kit/stages/vision_batches.py)."""
 
     return R1kitGRPOTrainer
 

@@ -26,9 +26,11 @@ def trainer_class():
     from trl import SFTTrainer
 
     from r1kit.stages.checkpoints import AtomicCheckpoints
+    from r1kit.stages.vision_batches import TextBatchesUnderZero3
 
-    class R1kitSFTTrainer(AtomicCheckpoints, SFTTrainer):
-        """SFTTrainer whose checkpoints are written atomically."""
+    class R1kitSFTTrainer(AtomicCheckpoints, TextBatchesUnderZero3, SFTTrainer):
+        """SFTTrainer whose checkpoints are written atomically, and whose text-only batches of a VLM run under
+        ZeRO-3."""
 
     return R1kitSFTTrainer
 

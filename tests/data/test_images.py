@@ -4,6 +4,8 @@ import base64
 import io
 import json
 import re
+import struct
+import zlib
 
 import datasets
 import numpy as np
@@ -202,10 +204,20 @@ def test_rows_in_a_folder_resolve_against_their_own_file(tmp_path):
         build_examples(spec(path=str(tmp_path), options={"labels": ["cat"]}), "datasets.v")
 
 
+def with_size(png: bytes, width: int, height: int) -> bytes:
+    """The PNG with its IHDR chunk's size rewritten (and its CRC fixed)."""
+    ihdr = png[12:29]  # b"IHDR" + 13 bytes of header
+    body = ihdr[:4] + struct.pack(">II", width, height) + ihdr[12:]
+    return png[:12] + body + struct.pack(">I", zlib.crc32(body)) + png[33:]
+
+
 @pytest.mark.parametrize("damage, message", [
     ("missing", r"column 'image': image file {img} does not exist"),
     ("truncated", r"cannot read column 'image': image file {img}: OSError: .*truncated"),
     ("text", r"column 'image': image file {img} is not an image file PIL can read"),
+    ("empty", r"column 'image': image file {img} is not an image file PIL can read"),
+    ("huge", r"cannot read column 'image': image file {img}: DecompressionBombError: Image size \(400000000 pixels\)"),
+    ("sliver", r"column 'image': image file {img} is 1x300: an aspect ratio over 200:1"),
 ])
 def test_bad_image_files_fail_at_load_time_naming_the_data_file_row_and_image(tmp_path, damage, message):
     noise(4, 4).save(tmp_path / "good.png")
@@ -215,6 +227,12 @@ def test_bad_image_files_fail_at_load_time_naming_the_data_file_row_and_image(tm
         img.write_bytes(data[: len(data) // 3])
     elif damage == "text":
         img.write_text("hello")
+    elif damage == "empty":
+        img.write_bytes(b"")
+    elif damage == "huge":  # a real PNG whose header claims 20,000 x 20,000 pixels: refused before decoding
+        img.write_bytes(with_size(encoded(noise(4, 4)), 20_000, 20_000))
+    elif damage == "sliver":
+        noise(1, 300).save(img)
     data = write_jsonl(tmp_path / "rows.jsonl", [{"image": "good.png", "label": "cat"},
                                                  {"image": "bad.png", "label": "cat"}])
     expected = rf"datasets\.v \({re.escape(data)}\), row 1: " + message.format(img=re.escape(str(img)))
