@@ -24,6 +24,7 @@ GENERATORS = Registry("generator", {
     "jigsaw": "r1kit.data.visual_tasks.jigsaw",
     "gui_action": "r1kit.data.visual_tasks.gui_action",
     "classification": "r1kit.data.visual_tasks.classification",
+    "frame_search": "r1kit.data.visual_tasks.frame_search",
     "reasoning_gym": "r1kit.data.reasoning_gym.generate",
     "human_eval": "r1kit.data.code_tasks.human_eval",
     "tool_addition": "r1kit.data.tool_tasks.tool_addition",

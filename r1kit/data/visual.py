@@ -19,9 +19,10 @@ from typing import ClassVar
 from r1kit.data.adapters import R1_SYSTEM_PROMPT, Adapter
 from r1kit.data.images import load_images
 from r1kit.data.math_qa import MathQA
+from r1kit.data.video import load_video
 from r1kit.errors import UserError
 
-IMAGE_ROLES = ("image", "images")
+IMAGE_ROLES = ("image", "images", "video")  # `video`: frame files, an animated image or a video file (r1kit.data.video)
 
 
 def option_error(adapter: str, option: str, value, want: str) -> TypeError:
@@ -56,27 +57,40 @@ class VisualAdapter(Adapter):
     single_image = False  # True: the answer refers to exactly one image
 
     def __init__(self, columns=None, system_prompt: str | None = R1_SYSTEM_PROMPT, image_root: str | None = None,
-                 **options):
+                 frames: int | None = None, fps: float | None = None, max_frames: int = 32,
+                 frame_max_pixels: int | None = None, **options):
         super().__init__(columns, system_prompt, **options)
         if image_root is not None and not Path(str(image_root)).expanduser().is_dir():
             raise option_error(self.name, "image_root", image_root, "an existing folder")
         self.image_root = image_root
+        if frames is not None and fps is not None:
+            raise option_error(self.name, "frames", frames, "left unset when fps is set (sample by count or by rate)")
+        if fps is not None and (isinstance(fps, bool) or not isinstance(fps, (int, float)) or fps <= 0):
+            raise option_error(self.name, "fps", fps, "a positive number of frames per second")
+        self.video = {"frames": None if frames is None else positive_int(self.name, "frames", frames), "fps": fps,
+                      "max_frames": positive_int(self.name, "max_frames", max_frames),
+                      "frame_max_pixels": None if frame_max_pixels is None else
+                      positive_int(self.name, "frame_max_pixels", frame_max_pixels)}
         self.data_dir: Path | None = None  # the folder of the row's data file; build_examples sets it per row
 
     def check_columns(self, available, source):
         super().check_columns(available, source)
         if not any(self.columns[role] in available for role in IMAGE_ROLES):
             raise UserError(f"{source}: the `{self.name}` adapter needs images: a column {self.columns['image']!r} "
-                            f"(one per row) or {self.columns['images']!r} (a list), but the data has columns "
-                            f"{available}. Map yours with `columns: {{image: <your column>}}`.")
+                            f"(one per row), {self.columns['images']!r} (a list) or {self.columns['video']!r} (a "
+                            f"video), but the data has columns {available}. Map yours with "
+                            "`columns: {image: <your column>}`.")
 
     def images(self, row: Mapping) -> list:
-        role = "images" if self.get(row, "images") is not None else "image"
-        value = self.get(row, role)
-        if value is None:
-            raise ValueError(f"no image in column {self.columns['image']!r} or {self.columns['images']!r}")
+        """The row's images, or its video's sampled frames (one image each)."""
+        role = next((r for r in ("images", "video", "image") if self.get(row, r) is not None), None)
+        if role is None:
+            raise ValueError(f"no image in column {self.columns['image']!r}, {self.columns['images']!r} or "
+                             f"{self.columns['video']!r}")
         base = Path(str(self.image_root)).expanduser() if self.image_root else self.data_dir
-        images = load_images(value, base, f"column {self.columns[role]!r}")
+        what = f"column {self.columns[role]!r}"
+        images = load_video(self.get(row, role), base, what, **self.video) if role == "video" else \
+            load_images(self.get(row, role), base, what)
         if self.single_image and len(images) != 1:
             raise ValueError(f"column {self.columns[role]!r} has {len(images)} images; the `{self.name}` adapter "
                              "needs exactly one per row")
@@ -126,17 +140,25 @@ class Classification(VisualAdapter):
 
     Reads `label` (a name, or an index into the label set) and the label set from a
     `labels` column or the `labels` option; rows get `labels` (shown in the prompt).
+    The cold-start target: with `trace: full`, the row's `solution` when it has one (a
+    teacher's reasoning), else "<think>The image shows a cat.</think><answer>cat</answer>";
+    with `trace: none`, only "<answer>cat</answer>" (No-Thinking-RL, Li et al. 2025, "Think
+    or Not Think": a short target a tiny model samples cleanly).
     """
 
     name = "classification"
     required = ("label",)
-    optional = IMAGE_ROLES + ("labels",)
+    optional = IMAGE_ROLES + ("labels", "solution")
     metric = "class_match"
     default_generator: ClassVar[dict] = {"name": "classification"}
 
     def __init__(self, columns=None, system_prompt: str | None = R1_SYSTEM_PROMPT, labels=None,
-                 prompt_template: str | None = None, **options):
+                 prompt_template: str | None = None, trace: str = "full", **options):
         super().__init__(columns, system_prompt, **options)
+        if trace not in ("full", "none"):
+            raise UserError(f"adapter classification: trace={trace!r} must be full (a sentence in <think>, then "
+                            "the <answer>) or none (only the <answer>)")
+        self.trace = trace
         if labels is not None and (isinstance(labels, str) or not labels
                                    or not all(isinstance(x, str) and x.strip() for x in labels)):
             raise option_error(self.name, "labels", labels, "a non-empty list of label names")
@@ -165,7 +187,12 @@ class Classification(VisualAdapter):
         label = label.strip()
         images = self.images(row)
         text = (self.template or CLASSIFICATION_PROMPT).format(labels=", ".join(labels))
-        target = f"<think>The image shows a {label}.</think><answer>{label}</answer>"
+        solution = self.get(row, "solution")
+        if solution is not None and (not isinstance(solution, str) or not solution.strip()):
+            raise ValueError(f"column {self.columns['solution']!r}: {solution!r} is not a non-empty text")
+        think = f"<think>The image shows a {label}.</think>" if self.trace == "full" else ""
+        use_solution = solution is not None and self.trace == "full"
+        target = solution.strip() if use_solution else f"{think}<answer>{label}</answer>"
         return self.finish(self.prompt(text, len(images)), images, label, target, labels=labels)
 
 

@@ -1,4 +1,5 @@
-"""Small synthetic visual tasks drawn with PIL: counting, grounding, detection, jigsaw, GUI and classification.
+"""Small synthetic visual tasks drawn with PIL: counting, grounding, detection, jigsaw, GUI, classification and
+finding the frame of a short clip that shows a shape.
 
 They exist so that tests, demos and the tiny-VLM quickstart need no download. Every
 generator takes `n` and `seed` and returns rows in its adapter's input format with a
@@ -312,17 +313,94 @@ def gui_action(n: int = 200, seed: int = 0, width: int = 320, height: int = 240,
 # --- classification ------------------------------------------------------------
 
 
+WARMTH = {"red": "warm", "orange": "warm", "yellow": "warm", "green": "cool", "blue": "cool", "purple": "cool"}
+
+
 def classification(n: int = 200, seed: int = 0, image_size: int = 64, target: str = "shape",
-                   background: str = "plain") -> list[dict]:
-    """Rows with `image` (one shape), `label` (its shape, or its colour with target=color) and `labels` (the set)."""
-    _check("classification", target in ("shape", "color"), f"target={target!r} must be 'shape' or 'color'")
-    labels = list(SHAPES) if target == "shape" else list(COLORS)
-    rng = random.Random(seed)
+                   background: str = "plain", blind_spot: dict | None = None, blind_spot_rate: float = 0.0,
+                   slip_rate: float = 0.0) -> list[dict]:
+    """Rows with `image` (one shape), `label` (its shape, or its colour with target=color) and `labels` (the set).
+
+    With target=warmth the label is `warm` (red, orange, yellow) or `cool` (green, blue,
+    purple), and rows also get `color` and a `solution` that names the colour before the
+    class: "<think>purple</think><answer>cool</answer>".
+
+    A teacher that makes mistakes can write the labels, as in the quickstart's addition
+    (r1kit/data/addition.py), so that RL with the true label can beat the cold start:
+    - a blind spot: `blind_spot` maps what the image shows (a shape, or a colour unless
+      target=shape) to the label the teacher gives it ({purple: warm}), which it says
+      `blind_spot_rate` of the time, but not always;
+    - random slips (`slip_rate`): another label, drawn at random.
+    `label` (and the answer in `solution`) is then the teacher's; rows also get
+    `true_label` and `teacher_correct`. A warmth teacher still names the colour right: its
+    error is the rule, as a dropped carry is in the addition. The teacher draws from its
+    own RNG, so the images are the same as without one.
+    """
+    _check("classification", target in ("shape", "color", "warmth"),
+           f"target={target!r} must be 'shape', 'color' or 'warmth'")
+    labels = {"shape": list(SHAPES), "color": list(COLORS), "warmth": ["warm", "cool"]}[target]
+    seen = SHAPES if target == "shape" else tuple(COLORS)
+    truth = {"shape": {s: s for s in SHAPES}, "color": {c: c for c in COLORS}, "warmth": WARMTH}[target]
+    blind_spot = dict(blind_spot or {})
+    _check("classification", all(k in seen and v in labels and v != truth[k] for k, v in blind_spot.items()),
+           f"blind_spot={blind_spot!r} must map a {'shape' if target == 'shape' else 'colour'} "
+           f"({', '.join(seen)}) to a wrong label among {', '.join(labels)}")
+    for option, rate in (("blind_spot_rate", blind_spot_rate), ("slip_rate", slip_rate)):
+        _check("classification", isinstance(rate, (int, float)) and 0 <= rate <= 1, f"{option}={rate!r} must be 0 to 1")
+    teaching = bool(blind_spot and blind_spot_rate) or bool(slip_rate)
+    rng, teacher = random.Random(seed), random.Random(f"classification-teacher-{seed}")
     rows = []
     for _ in range(n):
         color, shape = rng.choice(list(COLORS)), rng.choice(SHAPES)
         low = max(4, image_size // 4)
         image, _ = _scene(rng, image_size, [(color, shape)], None, low, max(low, image_size * 3 // 4), background,
                           "classification")
-        rows.append({"image": image, "label": shape if target == "shape" else color, "labels": labels})
+        shown = shape if target == "shape" else color
+        label = truth[shown]
+        row = {"image": image, "label": label, "labels": labels}
+        if teaching:
+            said = label
+            if shown in blind_spot and teacher.random() < blind_spot_rate:
+                said = blind_spot[shown]
+            if teacher.random() < slip_rate:
+                said = teacher.choice([x for x in labels if x != said])
+            row.update(label=said, true_label=label, teacher_correct=said == label)
+        if target == "warmth":
+            row.update(color=color, solution=f"<think>{color}</think><answer>{row['label']}</answer>")
+        rows.append(row)
+    return rows
+
+
+def frame_search(n: int = 200, seed: int = 0, frames: int = 4, image_size: int = 56, background: str = "shaded",
+                 color: str = "blue") -> list[dict]:
+    """Clips of `frames` frames (a `video` column, a list of PIL images) in which one frame shows a large shape;
+    `label` is that frame's number (1-based), for the classification adapter. The other frames show the same
+    background without it. `shaded` backgrounds change hue frame by frame, red to green (a clock in
+    the picture, as a scene's light changes over a clip), and the shape is drawn half-transparent, so the
+    tokens that show it also show the time: what lets a 2-layer model, whose only sense of order is rotary,
+    learn the task. Backgrounds that only grew lighter did not work (23-31% after 200 SFT steps, 25% is
+    chance): the vision tower's LayerNorms normalise a uniform patch's brightness away, but not its hue."""
+    _check("frame_search", frames >= 2, f"frames={frames} must be at least 2")
+    _check("frame_search", background in ("shaded", "plain", "gradient"),  # noise would differ frame to frame
+           f"background={background!r} must be shaded, plain or gradient")
+    _check("frame_search", color in COLORS, f"color={color!r} must be one of {', '.join(COLORS)}")
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed)
+    labels = [str(k + 1) for k in range(frames)]
+    rows = []
+    for _ in range(n):
+        if background == "shaded":  # red fades to green: a change of hue, which the vision tower's LayerNorms keep
+            steps = [k / (frames - 1) for k in range(frames)]
+            clip = [Image.new("RGB", (image_size, image_size), (int(230 - 180 * t), int(50 + 180 * t), 90))
+                    for t in steps]
+        else:
+            clip = [_canvas(rng, image_size, image_size, background).copy() for _ in range(frames)]
+        at = rng.randrange(frames)
+        low = max(4, image_size * 2 // 3)
+        [box] = _place(rng, 1, image_size, None, low, image_size, "frame_search")
+        shape = clip[at].copy()
+        draw_shape(ImageDraw.Draw(shape), rng.choice(SHAPES), box, COLORS[color])
+        clip[at] = Image.blend(clip[at], shape, 0.5)
+        rows.append({"video": clip, "label": labels[at], "labels": labels})
     return rows

@@ -32,6 +32,20 @@ def test_classification_label_set_in_the_prompt():
         Classification(labels=["cat", "dog"]).example({"image": image, "label": 5})
 
 
+def test_classification_target_a_row_solution_or_only_the_answer():
+    image = picture(32, 32)
+    row = {"image": image, "label": "cool", "labels": ["warm", "cool"]}
+    assert target(Classification().example(row)) == "<think>The image shows a cool.</think><answer>cool</answer>"
+    assert target(Classification(trace="none").example(row)) == "<answer>cool</answer>"
+    solved = {**row, "solution": "<think>purple</think><answer>cool</answer>"}
+    assert target(Classification().example(solved)) == "<think>purple</think><answer>cool</answer>"
+    assert target(Classification(trace="none").example(solved)) == "<answer>cool</answer>"
+    with pytest.raises(UserError, match=r"trace='brief' must be full .* or none"):
+        Classification(trace="brief")
+    with pytest.raises(ValueError, match=r"column 'solution': '' is not a non-empty text"):
+        Classification().example({**row, "solution": ""})
+
+
 def test_mm_math_gold_and_target_like_math_qa_with_several_images():
     a, b = picture(20, 20, 1), picture(30, 10, 2)
     ex = MMMath().example({"images": [a, b], "question": "Add the counts.", "solution": r"3 + 4 = \boxed{7}"})
@@ -114,7 +128,7 @@ def test_answers_survive_arrow_in_their_contract_shapes():
     ("grounding", [{"image": "x.png", "query": "the cat"}], {},
      r"the `grounding` adapter needs bbox \(column 'bbox'\), but the data has columns \['image', 'query'\]"),
     ("grounding", [{"picture": "x.png", "query": "q", "bbox": [0, 0, 1, 1]}], {},
-     r"needs images: a column 'image' \(one per row\) or 'images' \(a list\).*columns: \{image: <your column>\}"),
+     r"needs images: a column 'image' \(one per row\), 'images' \(a list\) or 'video' \(a video\).*columns: \{image: <your column>\}"),
     ("classification", [{"image": "x.png", "label": "cat"}], {},
      r"needs the label set: a column 'labels' or `options: \{labels: \[cat, dog, ...\]\}`"),
     ("detection", [{"image": "x.png", "labels": ["a"]}], {}, r"needs a column 'objects'.*or columns 'boxes' and"),

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from r1kit.data.load import build_examples
-from r1kit.data.visual_tasks import COLORS, classification, detection, grounding, gui_action, jigsaw, mm_math
+from r1kit.data.visual_tasks import COLORS, WARMTH, classification, detection, grounding, gui_action, jigsaw, mm_math
 from r1kit.errors import UserError
 from tests.data.cases import spec
 
@@ -15,7 +15,11 @@ from tests.data.cases import spec
     ({"name": "grounding", "distractors": 99}, r"distractors=99 must be 0 to 17"),
     ({"name": "grounding", "background": "sky"}, r"background='sky' must be one of plain, noise"),
     ({"name": "grounding", "colors": ["teal"]}, r"colors=\['teal'\] must be a non-empty list drawn from red"),
-    ({"name": "classification", "target": "size"}, r"target='size' must be 'shape' or 'color'"),
+    ({"name": "classification", "target": "size"}, r"target='size' must be 'shape', 'color' or 'warmth'"),
+    ({"name": "classification", "target": "warmth", "blind_spot": {"purple": "cool"}},
+     r"blind_spot=\{'purple': 'cool'\} must map a colour \(red, .*\) to a wrong label among warm, cool"),
+    ({"name": "classification", "blind_spot": {"square": "hexagon"}}, r"blind_spot=.* must map a shape"),
+    ({"name": "classification", "slip_rate": 1.5}, r"slip_rate=1.5 must be 0 to 1"),
     ({"name": "gui_action", "widgets": 9}, r"widgets=9 must be 2 to 6"),
     ({"name": "jigsaw", "styles": ["plaid"]}, r"styles=\['plaid'\]"),
     ({"name": "mm_math", "tens": 3}, r"unexpected keyword argument 'tens'"),
@@ -34,6 +38,7 @@ def as_comparable(rows):
 @pytest.mark.parametrize("generate, kwargs", [
     (mm_math, {}), (grounding, {}), (grounding, {"background": "noise", "cell": 28, "image_size": 112}),
     (detection, {}), (jigsaw, {}), (gui_action, {}), (classification, {"target": "color"}),
+    (classification, {"target": "warmth", "blind_spot": {"purple": "warm"}, "blind_spot_rate": 0.8, "slip_rate": 0.1}),
 ])
 def test_every_generator_is_deterministic_by_seed(generate, kwargs):
     first = as_comparable(generate(n=8, seed=5, **kwargs))
@@ -102,3 +107,32 @@ def test_gradient_background_keeps_a_position_cue_under_each_shape():
         assert abs(left - (40 + 255 * x1 / 111) / 2) <= 2 and abs(top - (80 + 255 * y1 / 111) / 2) <= 2  # blue: (40, 80, 220)
         seen.setdefault(tuple(row["bbox"]), inside.tobytes())
     assert len(set(seen.values())) == len(seen) > 8
+
+
+def test_classification_labels_name_the_drawn_shape_colour_and_warmth():
+    shapes = classification(n=30, seed=2)
+    colors, warmth = classification(n=30, seed=2, target="color"), classification(n=30, seed=2, target="warmth")
+    for s, c, w in zip(shapes, colors, warmth):
+        assert s["image"].tobytes() == c["image"].tobytes() == w["image"].tobytes()  # the target changes the label only
+        assert shape_pixels(c["image"], c["label"]).any() and w["labels"] == ["warm", "cool"]
+        assert w["color"] == c["label"] and w["label"] == WARMTH[c["label"]]
+        assert w["solution"] == f"<think>{c['label']}</think><answer>{w['label']}</answer>"
+        assert s["label"] in ("circle", "square", "triangle") and "true_label" not in s  # no teacher: no teacher columns
+
+
+def test_classification_teacher_has_a_blind_spot_and_slips_on_the_same_images():
+    clean = classification(n=600, seed=3, target="warmth")
+    taught = classification(n=600, seed=3, target="warmth", blind_spot={"purple": "warm", "green": "warm"},
+                            blind_spot_rate=0.8, slip_rate=0.05)
+    assert [r["image"].tobytes() for r in clean] == [r["image"].tobytes() for r in taught]
+    for r, t in zip(clean, taught):
+        assert t["true_label"] == r["label"] and t["teacher_correct"] == (t["label"] == r["label"])
+        assert t["solution"] == f"<think>{r['color']}</think><answer>{t['label']}</answer>"  # the colour is always right
+    blind = [t for t in taught if t["color"] in ("purple", "green")]
+    others = [t for t in taught if t["color"] not in ("purple", "green")]
+    assert 0.7 < sum(t["label"] == "warm" for t in blind) / len(blind) < 0.9  # says "warm", but not always
+    assert 0.01 < sum(not t["teacher_correct"] for t in others) / len(others) < 0.1  # the slips
+    always = classification(n=100, seed=3, target="color", blind_spot={"orange": "yellow"}, blind_spot_rate=1.0)
+    assert all(r["label"] == ("yellow" if r["true_label"] == "orange" else r["true_label"]) for r in always)
+    slips = classification(n=50, seed=3, slip_rate=1.0)
+    assert not any(r["teacher_correct"] for r in slips) and {r["label"] for r in slips} <= {"circle", "square", "triangle"}
