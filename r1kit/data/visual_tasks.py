@@ -371,15 +371,16 @@ def classification(n: int = 200, seed: int = 0, image_size: int = 64, target: st
     return rows
 
 
-def frame_search(n: int = 200, seed: int = 0, frames: int = 4, image_size: int = 56, background: str = "shaded",
+def frame_search(n: int = 200, seed: int = 0, frames: int = 4, image_size: int = 112, background: str = "shaded",
                  color: str = "blue") -> list[dict]:
     """Clips of `frames` frames (a `video` column, a list of PIL images) in which one frame shows a large shape;
     `label` is that frame's number (1-based), for the classification adapter. The other frames show the same
     background without it. `shaded` backgrounds change hue frame by frame, red to green (a clock in
     the picture, as a scene's light changes over a clip), and the shape is drawn half-transparent, so the
     tokens that show it also show the time: what lets a 2-layer model, whose only sense of order is rotary,
-    learn the task. Backgrounds that only grew lighter did not work (23-31% after 200 SFT steps, 25% is
-    chance): the vision tower's LayerNorms normalise a uniform patch's brightness away, but not its hue."""
+    learn the task (at 112 px per frame; at 56 px, 4 tokens a frame, it stayed at chance for 200 SFT
+    steps). Backgrounds that only grew lighter did not work (23-31% after 200 steps, 25% is chance): the
+    vision tower's LayerNorms normalise a uniform patch's brightness away, but not its hue."""
     _check("frame_search", frames >= 2, f"frames={frames} must be at least 2")
     _check("frame_search", background in ("shaded", "plain", "gradient"),  # noise would differ frame to frame
            f"background={background!r} must be shaded, plain or gradient")
