@@ -103,13 +103,18 @@ def idle_vision(model, processor):
     tower's backward runs too, with zero gradients); the scores are unchanged."""
     from PIL import Image
 
-    inner = getattr(model, "module", model)
+    inner = getattr(model, "module", model)  # the DeepSpeed engine's model (a PEFT model forwards the call)
+    encode = getattr(inner, "get_image_features", None)
     blank = processor.image_processor(images=[Image.new("RGB", (28, 28))], return_tensors="pt")
+    if encode is None or "image_grid_thw" not in blank:  # only the Qwen-VL families' call is known here
+        yield
+        return
 
     def encode_blank(module, args, output):
-        features = inner.model.get_image_features(blank["pixel_values"].to(output.device, output.dtype),
-                                                  blank["image_grid_thw"].to(output.device))
-        return output + 0.0 * features.pooler_output[0].sum().to(output.dtype)
+        features = encode(blank["pixel_values"].to(output.device, output.dtype), blank["image_grid_thw"].to(output.device))
+        features = getattr(features, "pooler_output", features)  # a model output, or the tensors themselves
+        first = features[0] if isinstance(features, (list, tuple)) else features
+        return output + 0.0 * first.sum().to(output.dtype)
 
     handle = inner.get_input_embeddings().register_forward_hook(encode_blank)
     try:
