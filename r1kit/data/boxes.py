@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from r1kit.data.adapters import R1_SYSTEM_PROMPT
+from r1kit.data.images import MAX_ASPECT_RATIO
 from r1kit.data.visual import IMAGE_ROLES, VisualAdapter, check_template, option_error, positive_int, read_numbers
 from r1kit.errors import UserError
 
@@ -25,8 +26,9 @@ def smart_resize(height: int, width: int, factor: int = 28, min_pixels: int = QW
     transformers' own arithmetic; the aspect-ratio limit is checked first so the message names the image."""
     from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import smart_resize as qwen_smart_resize
 
-    if max(height, width) / min(height, width) > 200:
-        raise ValueError(f"an image of {width}x{height} has an aspect ratio over 200, which Qwen-VL refuses")
+    if max(height, width) / min(height, width) > MAX_ASPECT_RATIO:
+        raise ValueError(f"an image of {width}x{height} has an aspect ratio over {MAX_ASPECT_RATIO}, which Qwen-VL "
+                         "refuses")
     return qwen_smart_resize(height, width, factor, min_pixels, max_pixels)
 
 

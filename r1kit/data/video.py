@@ -12,6 +12,7 @@ Qwen2-VL's own video input (`videos=`, two frames per temporal patch) is not use
 GRPO computes the loss's log-probs without video tensors, so the loss would not see the video.
 """
 
+import io
 import math
 from pathlib import Path
 
@@ -65,8 +66,6 @@ def _decode_file(ref, base, what: str) -> tuple[list, float | None]:
     path = source["path"]
     if path is not None and Path(path).suffix.lower() in PYAV_SUFFIXES:
         return _decode_with_pyav(path, label)
-    import io
-
     try:
         with Image.open(io.BytesIO(source["bytes"]) if path is None else path) as opened:
             frames, milliseconds = [], 0

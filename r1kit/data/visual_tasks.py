@@ -396,7 +396,7 @@ def frame_search(n: int = 200, seed: int = 0, frames: int = 4, image_size: int =
             clip = [Image.new("RGB", (image_size, image_size), (int(230 - 180 * t), int(50 + 180 * t), 90))
                     for t in steps]
         else:
-            clip = [_canvas(rng, image_size, image_size, background).copy() for _ in range(frames)]
+            clip = [_canvas(rng, image_size, image_size, background) for _ in range(frames)]
         at = rng.randrange(frames)
         low = max(4, image_size * 2 // 3)
         [box] = _place(rng, 1, image_size, None, low, image_size, "frame_search")

@@ -119,8 +119,9 @@ def generate_transformers(model, tokenizer, prompts: list[list[dict]], *, n: int
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else stops[0]
     sampling = {"do_sample": True, "temperature": temperature, "top_p": top_p} if temperature > 0 else \
         {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
-    if placeholder_ids(model):
-        sampling["suppress_tokens"] = placeholder_ids(model)
+    suppressed = placeholder_ids(model)
+    if suppressed:
+        sampling["suppress_tokens"] = suppressed
     results: list[list[Completion]] = [[] for _ in texts]
     was_training = model.training
     model.eval()
