@@ -17,6 +17,7 @@ The result is one self-contained YAML file that `r1kit train recipe=<file>` runs
 
 import copy
 import importlib.util
+import inspect
 import json
 import sys
 from functools import cache
@@ -74,12 +75,18 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def fixture_rows(dataset: str) -> list[dict]:
-    """The fixture of data/<dataset>.jsonl converted to the adapter's columns by its prepare script."""
+    """The fixture of data/<dataset>.jsonl converted to the adapter's columns by its prepare script.
+
+    A visual dataset's `convert(rows, image_root=...)` gets `tests/recipes/fixtures/images/<dataset>/`, where small
+    images stand in for the published ones under their published relative names."""
     fixture = FIXTURES / f"{dataset}.jsonl"
     if not fixture.is_file():
         raise AssertionError(f"data/{dataset}.jsonl: no fixture {fixture.relative_to(REPO)} (4-8 rows in the "
                              "published schema)")
-    return list(load_script(prepare_script(dataset)).convert(read_jsonl(fixture)))
+    convert = load_script(prepare_script(dataset)).convert
+    if "image_root" in inspect.signature(convert).parameters:  # a visual dataset's images, by their published names
+        return list(convert(read_jsonl(fixture), image_root=str(FIXTURES / "images" / dataset)))
+    return list(convert(read_jsonl(fixture)))
 
 
 def is_visual(config: dict) -> bool:
