@@ -28,9 +28,10 @@ from r1kit.algorithms.stage_schedules import StageSchedules
 from r1kit.checks import did_you_mean
 from r1kit.errors import UserError
 from r1kit.rewards.stack import RewardStack
-from r1kit.stages import step_timing
+from r1kit.stages import rollout, step_timing
 from r1kit.stages.common import StageSchema, check_images, give_reference_a_folder, install_callbacks
 from r1kit.stages.plan import StageKind, StagePlan
+from r1kit.stages.rollout import RolloutSchema
 from r1kit.tools import ready_for_tools, resolve_tools
 
 
@@ -45,6 +46,8 @@ class GRPOStageSchema(StageSchema):
     # functions the model may call in its rollouts, by name (calculator, python) or {_target_: pkg.fn}; TRL runs
     # the calls (max_tool_calling_iterations caps the turns) and masks the tools' replies out of the loss
     tools: list[Any] = field(default_factory=list)
+    # how completions are sampled: TRL's backend and the precision (r1kit/stages/rollout.py, docs/benchmarks.md)
+    rollout: RolloutSchema = field(default_factory=RolloutSchema)
 
 
 @cache
@@ -58,12 +61,13 @@ def trainer_class():
     from trl import GRPOTrainer
 
     from r1kit.stages.checkpoints import AtomicCheckpoints
+    from r1kit.stages.rollout import RolloutCopy
     from r1kit.stages.vision_batches import VisionRollouts
 
     class R1kitGRPOTrainer(AtomicCheckpoints, DomainSamplerHook, StableReinforceHooks, DynamicSamplingHooks, ScoredBatch,
-                           VisionRollouts, GRPOTrainer):
-        """GRPOTrainer with atomic checkpoints, r1kit's algorithm hooks and TRL's VL rollout fixed
-        (see r1kit/stages/vision_batches.py)."""
+                           VisionRollouts, RolloutCopy, GRPOTrainer):
+        """GRPOTrainer with atomic checkpoints, r1kit's algorithm hooks, TRL's VL rollout fixed
+        (see r1kit/stages/vision_batches.py) and sampling in the precision `rollout.dtype` picks."""
 
     return R1kitGRPOTrainer
 
@@ -88,6 +92,7 @@ def check(where: str, stage: dict, trainer: dict, context: dict):
         key = module.__name__.rsplit(".", 1)[1]
         module.check(where, stage[key], trainer, world)
     resolve_tools(stage["tools"], f"{where}.tools")
+    rollout.check(where, stage["rollout"], trainer, context)
 
 
 def check_group_batch(where: str, trainer: dict, world: int):
@@ -145,6 +150,7 @@ def build(plan: StagePlan):
         raise UserError(f"{plan.where}: a grpo stage needs prompts, but dataset {stage['data']!r} has columns "
                         f"{data.column_names}.")
     check_images(plan)
+    rollout.apply_backend(plan.args, stage["rollout"])
     if plan.args.use_vllm and importlib.util.find_spec("vllm") is None:
         raise UserError(f"{plan.where}.use_vllm=true but vLLM is not installed. `pip install vllm`, or set "
                         "use_vllm=false.")
@@ -160,6 +166,7 @@ def build(plan: StagePlan):
     trainer = trainer_class()(model=plan.model, reward_funcs=stack.functions, args=plan.args,
                                train_dataset=data.select_columns(columns), processing_class=plan.processing_class,
                                peft_config=plan.peft_config, tools=tools or None)
+    rollout.configure(trainer, stage["rollout"], plan.where)
     stable_reinforce.configure(trainer, stage["stable_reinforce"], data, plan.where)
     dynamic_sampling.configure(trainer, stage["dynamic_sampling"], data, plan.where)
     sampling = domain_sampling.configure(trainer, stage["domain_sampling"], data, plan.where)

@@ -1,0 +1,138 @@
+"""How a GRPO stage samples its completions: which of TRL's generation paths, and in what precision.
+
+`backend` names TRL 1.16's own paths (docs/benchmarks.md measures them side by side):
+
+- generate: transformers `generate` with a dynamic KV cache, TRL's default;
+- static_cache: the same with a preallocated cache (`cache_implementation: static`);
+- continuous_batching: transformers' continuous batching (`use_transformers_continuous_batching`);
+- vllm_server / vllm_colocate: vLLM, when installed (`use_vllm`, `vllm_mode`);
+- auto: whatever the stage's TRL options and the launcher say (TRL's `generate` unless they name another).
+
+`dtype: bfloat16` samples from a bfloat16 copy of the policy, refreshed after every optimizer step,
+while training stays in float32. On a CPU with native bfloat16 (AVX512-BF16 or AMX) this samples
+1.4-1.6x faster for models of 15M parameters and more, and slower for tiny ones, so `auto` picks it on
+such a CPU for a float32 model of at least AUTO_MIN_PARAMS. As with vLLM, the sampling and training
+weights then differ slightly (bf16 rounding); TRL's importance-sampling correction is tied to vLLM, so
+none is applied (the measured gap is in docs/benchmarks.md); `dtype: training` samples with the
+training weights themselves.
+"""
+
+import copy
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from r1kit.errors import UserError
+
+log = logging.getLogger(__name__)
+
+BACKENDS = {  # backend -> the TRL GRPOConfig options that select it
+    "generate": {"use_vllm": False, "use_transformers_continuous_batching": False, "cache_implementation": None},
+    "static_cache": {"use_vllm": False, "use_transformers_continuous_batching": False, "cache_implementation": "static"},
+    "continuous_batching": {"use_vllm": False, "use_transformers_continuous_batching": True},
+    "vllm_server": {"use_vllm": True, "vllm_mode": "server"},
+    "vllm_colocate": {"use_vllm": True, "vllm_mode": "colocate"},
+}
+DTYPES = ("auto", "training", "bfloat16")
+COPYABLE = ("auto", "generate", "static_cache")  # backends that call the model's own `generate`
+AUTO_MIN_PARAMS = 10_000_000  # below this, bf16 kernels cost more than they save (0.09M: 0.74x; 2.8M: 1.15x)
+
+
+@dataclass
+class RolloutSchema:
+    backend: str = "auto"  # auto | generate | static_cache | continuous_batching | vllm_server | vllm_colocate
+    dtype: str = "auto"  # auto | training | bfloat16: the precision the completions are sampled in
+
+
+def check(where: str, rollout: dict, trainer: dict, context: dict):
+    """The names, and what TRL would only refuse once the model is loaded."""
+    backend, dtype = rollout["backend"], rollout["dtype"]
+    if backend != "auto" and backend not in BACKENDS:
+        raise UserError(f"{where}.rollout.backend={backend!r}: use auto or one of {', '.join(BACKENDS)} "
+                        "(docs/benchmarks.md compares them).")
+    if dtype not in DTYPES:
+        raise UserError(f"{where}.rollout.dtype={dtype!r}: use one of {', '.join(DTYPES)}.")
+    for key, value in BACKENDS.get(backend, {}).items():
+        if key in trainer and trainer[key] != value:
+            raise UserError(f"{where}: rollout.backend={backend} and {key}={trainer[key]!r} disagree; set one of them.")
+    if dtype == "bfloat16" and backend not in COPYABLE:
+        raise UserError(f"{where}.rollout.dtype=bfloat16 samples from a copy of the policy with `generate`; "
+                        f"backend {backend} loads weights its own way. Use backend generate or static_cache.")
+    launcher = context["recipe"]["launcher"]
+    if launcher.get("vllm_mode") and backend not in ("auto", f"vllm_{launcher['vllm_mode']}"):
+        raise UserError(f"{where}.rollout.backend={backend} but launcher.vllm_mode={launcher['vllm_mode']!r} sets "
+                        "vLLM for every stage; leave the backend auto or drop launcher.vllm_mode.")
+    if dtype == "bfloat16" and launcher.get("zero_stage") == 3:
+        raise UserError(f"{where}.rollout.dtype=bfloat16 copies the whole policy, which ZeRO-3 shards over the "
+                        "processes; use dtype auto or training under launcher=zero3.")
+
+
+def apply_backend(args, rollout: dict):
+    """Set the TRL options of the chosen backend on the stage's GRPOConfig."""
+    for key, value in BACKENDS.get(rollout["backend"], {}).items():
+        setattr(args, key, value)
+
+
+def rollout_dtype(setting: str, trainer):
+    """The torch dtype of the sampling copy, or None to sample with the training weights."""
+    import torch
+
+    if setting == "training":
+        return None
+    if setting == "bfloat16":
+        return torch.bfloat16
+    args, model = trainer.args, trainer.model
+    plugin = getattr(trainer.accelerator.state, "deepspeed_plugin", None)
+    if (args.use_vllm or args.use_transformers_continuous_batching or torch.cuda.is_available() or args.bf16
+            or args.fp16 or next(model.parameters()).dtype != torch.float32
+            or not torch.ops.mkldnn._is_mkldnn_bf16_supported() or (plugin is not None and plugin.zero_stage == 3)):
+        return None
+    return torch.bfloat16 if sum(p.numel() for p in model.parameters()) >= AUTO_MIN_PARAMS else None
+
+
+class RolloutCopy:
+    """GRPOTrainer mixin: TRL's `generate` path samples from a copy of the policy in `rollout_dtype`.
+
+    TRL calls `unwrapped_model.generate(...)`; for the length of one rollout an attribute on the policy
+    shadows that method with the copy's. The copy takes the policy's weights again whenever an optimizer
+    step has passed, inside the generation call, so the time counts as generation.
+    """
+
+    rollout_dtype = None  # set by configure()
+    _rollout_copy = None
+    _rollout_step = None
+
+    def _generate_single_turn(self, *args, **kwargs):
+        if self.rollout_dtype is None or self.use_vllm or self.use_transformers_continuous_batching:
+            return super()._generate_single_turn(*args, **kwargs)
+        policy = self.accelerator.unwrap_model(self.model_wrapped)
+        if self._rollout_copy is None:
+            self._rollout_copy = copy.deepcopy(policy).to(self.rollout_dtype).eval().requires_grad_(False)
+            self._rollout_step = self.state.global_step
+        policy.generate = partial(self._generate_with_copy, policy)
+        try:
+            return super()._generate_single_turn(*args, **kwargs)
+        finally:
+            del policy.generate
+
+    def _generate_with_copy(self, policy, **inputs):
+        import torch
+
+        if self._rollout_step != self.state.global_step:
+            with torch.no_grad():
+                for target, source in zip(self._rollout_copy.parameters(), policy.parameters(), strict=True):
+                    target.copy_(source)
+            self._rollout_step = self.state.global_step
+        inputs = {k: v.to(self.rollout_dtype) if torch.is_tensor(v) and v.is_floating_point() else v
+                  for k, v in inputs.items()}
+        return self._rollout_copy.generate(**inputs)
+
+
+def configure(trainer, rollout: dict, where: str):
+    """Pick the sampling precision on the built trainer, and say so when it is not the training weights'."""
+    trainer.rollout_dtype = rollout_dtype(rollout["dtype"], trainer)
+    if trainer.rollout_dtype is not None:
+        millions = sum(p.numel() for p in trainer.model.parameters()) / 1e6
+        log.info(f"{where}: sampling from a {str(trainer.rollout_dtype).removeprefix('torch.')} copy of the policy "
+                 f"({millions:.0f}M parameters, refreshed after each optimizer step); rollout.dtype=training samples "
+                 "with the training weights")
