@@ -203,7 +203,8 @@ class MMMath(VisualAdapter, MathQA):
 
     Like `math_qa`: reads `question` and `answer` or `solution` (\\boxed{} or #### gold);
     a `solution` also gives the cold-start target. `<image>` markers in the question
-    place the images; without them the images come first.
+    place the images; without them the images come first. `prompt_template` (`{question}`)
+    wraps the question in a paper's instruction (Med-R1's "{question} Your task: ...").
     """
 
     name = "mm_math"
@@ -212,8 +213,14 @@ class MMMath(VisualAdapter, MathQA):
     metric = "math_accuracy"
     default_generator: ClassVar[dict] = {"name": "mm_math"}
 
+    def __init__(self, columns=None, system_prompt: str | None = R1_SYSTEM_PROMPT, prompt_template: str | None = None,
+                 **options):
+        super().__init__(columns, system_prompt, **options)
+        self.template = check_template(self.name, prompt_template, question="")
+
     def example(self, row):
         question, gold, _, solution = self.question_and_gold(row)
         images = self.images(row)
         target = MathQA.target(str(solution), gold) if solution else None
-        return self.finish(self.prompt(question, len(images)), images, gold, target)
+        text = self.template.format(question=question) if self.template else question
+        return self.finish(self.prompt(text, len(images)), images, gold, target)

@@ -64,6 +64,18 @@ def test_mm_math_gold_and_target_like_math_qa_with_several_images():
         MMMath().example({"image": a, "question": "<image><image> ?", "answer": "1"})
 
 
+def test_mm_math_prompt_template_wraps_the_question_and_keeps_image_markers():
+    a = picture(20, 20, 1)
+    adapter = MMMath(system_prompt=None, prompt_template="{question} Answer with a letter in <answer></answer>.")
+    ex = adapter.example({"image": a, "question": "Which organ? A)lung, B)liver", "answer": "A"})
+    assert ex["prompt"][0]["content"] == [
+        {"type": "image"}, {"type": "text", "text": "Which organ? A)lung, B)liver Answer with a letter in <answer></answer>."}]
+    marked = adapter.example({"image": a, "question": "<image>Find x.", "answer": "3"})
+    assert marked["prompt"][0]["content"][0] == {"type": "image"}
+    with pytest.raises(TypeError, match=r"prompt_template=.*placeholders are among \{question\}"):
+        MMMath(prompt_template="{problem}")
+
+
 # --- through build_examples: the dataset, the registry, user errors ------------------------------------------
 
 
