@@ -1,0 +1,44 @@
+"""Vision-R1's RL data: Vision-R1-rl (geometry3k's schema) as `mm_math` rows.
+
+Osilly/Vision-R1-rl "uses the geometry3k formation" (Osilly/Vision-R1 README.md:186): `images` (a
+list of images), `problem` (with an `<image>` marker) and `answer`. `convert` keeps the problem as
+the question and writes each image as a path (joined with `image_root`) or, for pixels held in the
+file, a PNG data URI.
+
+    python scripts/prepare_vision_r1_rl.py --out data/vision_r1_rl.jsonl [--source Osilly/Vision-R1-rl]
+"""
+
+import argparse
+from collections.abc import Iterable, Iterator
+
+from image_refs import image_ref  # scripts/image_refs.py
+from prepare_common import read_rows, write_rows  # scripts/prepare_common.py
+
+
+def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dict]:
+    """geometry3k-style rows (images, problem, answer) -> mm_math rows (question, answer, images)."""
+    for i, row in enumerate(rows):
+        problem, answer, images = row.get("problem"), row.get("answer"), row.get("images")
+        if not isinstance(problem, str) or not problem.strip():
+            raise ValueError(f"row {i}: `problem` is empty")
+        if answer is None or not str(answer).strip():
+            raise ValueError(f"row {i}: `answer` is empty")
+        images = [images] if isinstance(images, (str, dict)) else list(images or [])
+        if not images:
+            raise ValueError(f"row {i}: no `images`")
+        yield {"question": problem.strip(), "answer": str(answer).strip(),
+               "images": [image_ref(im, image_root, f"row {i} image") for im in images]}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, help="the jsonl file to write, e.g. data/vision_r1_rl.jsonl")
+    parser.add_argument("--source", default="Osilly/Vision-R1-rl", help="hub id or local jsonl/json/parquet file")
+    parser.add_argument("--split", default="train")
+    parser.add_argument("--image-root", help="the folder relative image names are resolved against")
+    args = parser.parse_args(argv)
+    write_rows(convert(read_rows(args.source, args.split), args.image_root), args.out)
+
+
+if __name__ == "__main__":
+    main()
