@@ -31,7 +31,7 @@ def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dic
             raise ValueError(f"row {i}: `problem` {problem!r} does not end with 'Please choose one from list [ ... ].'")
         labels = [x.strip() for x in found.group(1).split(",") if x.strip()]
         if not isinstance(solution, str):
-            raise ValueError(f"row {i}: `solution` {solution!r} is not a text")
+            raise TypeError(f"row {i}: `solution` {solution!r} is not a text")
         tagged = ANSWER.search(solution)
         label = (tagged.group(1) if tagged else solution).strip()
         if label not in labels:

@@ -46,7 +46,7 @@ def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dic
         question = next((t.get("value") for t in turns if t.get("from") in USER), None)
         reply = next((t.get("value") for t in reversed(turns) if t.get("from") in ASSISTANT), None)
         if not isinstance(question, str) or not isinstance(reply, str):
-            raise ValueError(f"row {i}: `conversations` needs a human/user turn and a gpt/assistant reply")
+            raise TypeError(f"row {i}: `conversations` needs a human/user turn and a gpt/assistant reply")
         images = row.get("images") if row.get("images") is not None else row.get("image")
         images = [images] if isinstance(images, (str, dict)) else list(images or [])
         if not images:
