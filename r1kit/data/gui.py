@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from r1kit.data.adapters import R1_SYSTEM_PROMPT
 from r1kit.data.boxes import BoxAdapter, ints
-from r1kit.data.visual import IMAGE_ROLES, check_template, option_error
+from r1kit.data.visual import IMAGE_ROLES, check_template, option_error, read_numbers
 
 GUI_ACTIONS = ("click", "type", "scroll", "long_press", "select", "press", "open_app", "navigate_back", "complete")
 GUI_PROMPT = ("{instruction}\nChoose the next action from: {actions}. Answer with one JSON object "
@@ -20,7 +20,8 @@ class GuiAction(BoxAdapter):
     Reads `instruction`, `action` (a name, or a mapping with action/bbox/text), and
     optionally `bbox` (the target element) and `text` (text typed, scroll direction...).
     `answer` is `{"action": str, "bbox": [x1, y1, x2, y2] or None, "text": str or None}`,
-    the box in the `coordinates` space.
+    the box in the `coordinates` space. A `bbox` of two numbers is a target point (GUI-R1's
+    `gt_bbox` of two), rescaled the same way; the rewards accept a click near it.
     """
 
     name = "gui_action"
@@ -51,15 +52,33 @@ class GuiAction(BoxAdapter):
                              f"{', '.join(self.actions)} (options.actions lists the action space)")
         action = action.strip().lower()
         (image,) = images = self.images(row)
-        box = None if box is None or (isinstance(box, (list, tuple)) and not box) else self.box(
-            box, image, f"column {self.columns['bbox']!r}: box")
+        what = f"column {self.columns['bbox']!r}: box"
+        if box is None or (isinstance(box, (list, tuple)) and not box):
+            box = None
+        elif isinstance(box, (list, tuple)) and len(box) == 2:
+            box = self.point(box, image, what)
+        else:
+            box = self.box(box, image, what)
         text = None if text is None or (isinstance(text, str) and not text.strip()) else str(text)
         prompt_text = (self.template or GUI_PROMPT).format(instruction=instruction.strip(),
                                                            actions=", ".join(self.actions), space=self.space(image))
-        point = [round((box[0] + box[2]) / 2), round((box[1] + box[3]) / 2)] if box else None
+        point = None if box is None else [round(box[0]), round(box[1])] if len(box) == 2 else \
+            [round((box[0] + box[2]) / 2), round((box[1] + box[3]) / 2)]
         why = (f"The next action is {action}" + (f" on the element at {ints(box)}" if box else "")
                + (f" with the text {json.dumps(text, ensure_ascii=False)}" if text else ""))
         target = (f"<think>{why}.</think><answer>"
                   f"{json.dumps({'action': action, 'point': point, 'text': text}, ensure_ascii=False)}</answer>")
         answer = {"action": action, "bbox": box, "text": text}
         return self.finish(self.prompt(prompt_text, 1), images, answer, target)
+
+    def point(self, value, image, what: str) -> list[float]:
+        """A gold point -> [x, y] in the answer space, read in `box_scale` units like a box's corner, rounded to 0.01."""
+        x, y = read_numbers(value, 2, what)
+        w, h = image.size
+        if self.box_scale:
+            x, y = x * w / self.box_scale, y * h / self.box_scale
+        if not (0 <= x <= w and 0 <= y <= h):
+            raise ValueError(f"{what} {list(value)} is a point outside the {w}x{h} image once read"
+                             f"{f' in units of {self.box_scale}' if self.box_scale else ' in pixels'} (box_scale option)")
+        sw, sh = self.answer_size(image)
+        return [round(x * sw / w, 2), round(y * sh / h, 2)]

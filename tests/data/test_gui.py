@@ -27,3 +27,18 @@ def test_gui_action_as_a_mapping_and_without_a_box():
         GuiAction().example({"image": image, "instruction": "Swipe", "action": "swipe"})
     assert GuiAction(actions=["swipe"]).example({"image": image, "instruction": "Swipe", "action": "swipe"})[
         "answer"]["action"] == "swipe"
+
+
+def test_gui_action_gold_point_rescaled_like_a_corner():
+    """GUI-R1's gt_bbox of two numbers is a target point: rescaled as a box corner, kept as two numbers."""
+    row = {"image": picture(640, 480), "instruction": "Tap OK", "action": "click", "bbox": [0.1, 0.1]}
+    ex = GuiAction(box_scale=1).example(row)
+    assert ex["answer"] == {"action": "click", "bbox": [64.4, 47.6], "text": None}
+    assert answer_of(target(ex)) == {"action": "click", "point": [64, 48], "text": None}
+    from r1kit.rewards.gui import gui_action
+
+    near, far = ('<think>t</think><answer>{"action": "click", "point": [%d, %d]}</answer>' % p
+                 for p in ((150, 100), (300, 300)))
+    assert gui_action([near, far], answer=[ex["answer"]] * 2) == [1.0, 0.0]  # within GUI-R1's 140 px
+    with pytest.raises(ValueError, match=r"column 'bbox': box \[1.5, 0.1\] is a point outside the 640x480 image"):
+        GuiAction(box_scale=1).example({**row, "bbox": [1.5, 0.1]})

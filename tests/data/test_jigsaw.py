@@ -50,3 +50,23 @@ def test_jigsaw_grid_per_row_makes_a_size_curriculum_with_by_difficulty():
         Jigsaw().example({"image": picture(8, 8), "grid": [1, 1]})
     with pytest.raises(ValueError, match=r"column 'grid': grid \[2\] is not a list of 2 numbers"):
         Jigsaw().example({"image": picture(8, 8), "grid": [2]})
+
+
+def test_jigsaw_transpose_and_one_based_prompt_as_jigsaw_r1():
+    """transpose: some 3x1 puzzles are cut 1x3 (Jigsaw-R1's shuffle_mn); one_based numbers the prompt from 1."""
+    template = "{rows}x{cols}, from {first} ({first_side}) to {last} ({last_side}):\n{layout}"
+    adapter = Jigsaw(rows=3, cols=1, transpose=0.5, one_based=True, prompt_template=template)
+    examples = [adapter.example({"image": picture(60, 60, seed=s)}) for s in range(16)]
+    grids = [ex["grid"] for ex in examples]
+    assert {tuple(g) for g in grids} == {(3, 1), (1, 3)}
+    assert grids == [adapter.example({"image": picture(60, 60, seed=s)})["grid"] for s in range(16)]
+    tall = next(ex for ex in examples if ex["grid"] == [3, 1])
+    wide = next(ex for ex in examples if ex["grid"] == [1, 3])
+    assert user_text(tall) == "3x1, from 1 (top) to 3 (bottom):\n1\n2\n3"
+    assert user_text(wide) == "1x3, from 1 (left) to 3 (right):\n1 2 3"
+    assert answer_of(target(wide)) == [p + 1 for p in wide["answer"]] and sorted(wide["answer"]) == [0, 1, 2]
+    square = Jigsaw(rows=2, cols=2, transpose=1.0, prompt_template=template).example({"image": picture(40, 40)})
+    assert user_text(square) == "2x2, from 0 (top-left) to 3 (bottom-right):\n0 1\n2 3"
+    assert {tuple(Jigsaw(rows=3, cols=1).example({"image": picture(60, 60, seed=s)})["grid"]) for s in range(8)} == {(3, 1)}
+    with pytest.raises(TypeError, match=r"transpose=1.5 must be a probability in \[0, 1\]"):
+        Jigsaw(transpose=1.5)
