@@ -37,8 +37,8 @@ def test_gui_action_gold_point_rescaled_like_a_corner():
     assert answer_of(target(ex)) == {"action": "click", "point": [64, 48], "text": None}
     from r1kit.rewards.gui import gui_action
 
-    near, far = ('<think>t</think><answer>{"action": "click", "point": [%d, %d]}</answer>' % p
-                 for p in ((150, 100), (300, 300)))
+    near, far = (f'<think>t</think><answer>{{"action": "click", "point": [{x}, {y}]}}</answer>'
+                 for x, y in ((150, 100), (300, 300)))
     assert gui_action([near, far], answer=[ex["answer"]] * 2) == [1.0, 0.0]  # within GUI-R1's 140 px
     with pytest.raises(ValueError, match=r"column 'bbox': box \[1.5, 0.1\] is a point outside the 640x480 image"):
         GuiAction(box_scale=1).example({**row, "bbox": [1.5, 0.1]})
