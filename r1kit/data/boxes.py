@@ -156,18 +156,21 @@ class Detection(BoxAdapter):
 
     Reads `objects` (a list of `{bbox|bbox_2d|box, label|category|name}`), or `boxes` and
     `labels` (parallel lists); the prompt lists `categories` (a column, else the row's own
-    labels). `answer` is `[{"bbox_2d": [x1, y1, x2, y2], "label": str}, ...]`.
+    labels), or a `prompt_template` with `{question}` shows the row's own `question` (a
+    dataset that ships its prompts: VLM-R1 OVD, Visual-RFT). An empty object list is an image
+    where nothing asked for is present. `answer` is `[{"bbox_2d": [x1, y1, x2, y2], "label": str}, ...]`.
     """
 
     name = "detection"
-    optional = IMAGE_ROLES + ("objects", "boxes", "labels", "categories")
+    optional = IMAGE_ROLES + ("objects", "boxes", "labels", "categories", "question")
     metric = "detection"
     default_generator: ClassVar[dict] = {"name": "detection"}
 
     def __init__(self, columns=None, system_prompt: str | None = R1_SYSTEM_PROMPT, prompt_template: str | None = None,
                  **options):
         super().__init__(columns, system_prompt, **options)
-        self.template = check_template(self.name, prompt_template, categories="", space="")
+        self.template = check_template(self.name, prompt_template, categories="", space="", question="")
+        self.asks_question = self.template is not None and "{question}" in self.template
 
     def check_columns(self, available, source):
         super().check_columns(available, source)
@@ -203,13 +206,16 @@ class Detection(BoxAdapter):
                 raise ValueError(f"object {i} has no label (keys {', '.join(LABEL_KEYS)})")
             answer.append({"bbox_2d": self.box(box, image, f"object {i}: box"), "label": label.strip()})
         categories = self.get(row, "categories") or sorted({obj["label"] for obj in answer})
-        if not categories:
+        question = self.get(row, "question")
+        if self.asks_question and (not isinstance(question, str) or not question.strip()):
+            raise ValueError(f"column {self.columns['question']!r} is empty, and the prompt_template shows it")
+        if not categories and not self.asks_question:
             raise ValueError(f"the row has no objects and no {self.columns['categories']!r} to ask for")
         text = (self.template or DETECTION_PROMPT).format(categories=", ".join(map(str, categories)),
-                                                          space=self.space(image))
+                                                          space=self.space(image), question=(question or "").strip())
         listed = json.dumps([{"bbox_2d": [round(v) for v in obj["bbox_2d"]], "label": obj["label"]}
                              for obj in answer])
         counts = {c: sum(obj["label"] == c for obj in answer) for c in categories}
-        seen = ", ".join(f"{c}: {n}" for c, n in counts.items())
+        seen = ", ".join(f"{c}: {n}" for c, n in counts.items()) or "none"
         target = f"<think>Objects per category: {seen}.</think><answer>{listed}</answer>"
         return self.finish(self.prompt(text, 1), images, answer, target)

@@ -117,3 +117,22 @@ def test_grounding_brief_trace_is_a_short_target_with_the_same_answer():
         assert len(target(b)) < len(target(a)) / 2
     with pytest.raises(UserError, match="trace='long'"):
         build_examples(spec("grounding", options={"trace": "long"}, **kwargs), "datasets.c")
+
+
+def test_detection_shows_the_row_s_own_question():
+    """Datasets that ship their prompts (VLM-R1 OVD, Visual-RFT) give them in `question`; {question} shows it."""
+    image = picture(640, 480)
+    adapter = Detection(coordinates="original", system_prompt=None, prompt_template="Think first.\n{question}")
+    ex = adapter.example({"image": image, "question": " Detect the cats. ",
+                          "objects": [{"bbox": [64, 48, 320, 240], "label": "cat"}]})
+    assert user_text(ex) == "Think first.\nDetect the cats."
+    assert ex["answer"] == [{"bbox_2d": [64.0, 48.0, 320.0, 240.0], "label": "cat"}]
+    # nothing asked for is in the image: an empty answer, which a question still asks for
+    empty = adapter.example({"image": image, "question": "Detect the dogs.", "objects": []})
+    assert empty["answer"] == [] and answer_of(target(empty)) == []
+    with pytest.raises(ValueError, match="column 'question' is empty"):
+        adapter.example({"image": image, "question": "  ", "objects": []})
+    with pytest.raises(ValueError, match="no objects and no 'categories'"):
+        Detection().example({"image": image, "question": "Detect the dogs.", "objects": []})
+    with pytest.raises(TypeError, match="placeholders are among"):
+        Detection(prompt_template="{query}")
