@@ -139,7 +139,9 @@ class Classification(VisualAdapter):
     """Image(s) + a label set -> the label (CLS-RL, Visual-RFT classification), scored by class match.
 
     Reads `label` (a name, or an index into the label set) and the label set from a
-    `labels` column or the `labels` option; rows get `labels` (shown in the prompt).
+    `labels` column or the `labels` option; rows get `labels` (shown in the prompt). A
+    `prompt_template` with `{question}` shows the row's own `question` instead (a dataset that
+    ships its prompts: Visual-RFT).
     The cold-start target: with `trace: full`, the row's `solution` when it has one (a
     teacher's reasoning), else "<think>The image shows a cat.</think><answer>cat</answer>";
     with `trace: none`, only "<answer>cat</answer>" (No-Thinking-RL, Li et al. 2025, "Think
@@ -148,7 +150,7 @@ class Classification(VisualAdapter):
 
     name = "classification"
     required = ("label",)
-    optional = IMAGE_ROLES + ("labels", "solution")
+    optional = IMAGE_ROLES + ("labels", "solution", "question")
     metric = "class_match"
     default_generator: ClassVar[dict] = {"name": "classification"}
 
@@ -163,7 +165,8 @@ class Classification(VisualAdapter):
                                    or not all(isinstance(x, str) and x.strip() for x in labels)):
             raise option_error(self.name, "labels", labels, "a non-empty list of label names")
         self.labels = [x.strip() for x in labels] if labels is not None else None
-        self.template = check_template(self.name, prompt_template, labels="")
+        self.template = check_template(self.name, prompt_template, labels="", question="")
+        self.asks_question = self.template is not None and "{question}" in self.template
 
     def check_columns(self, available, source):
         super().check_columns(available, source)
@@ -186,7 +189,11 @@ class Classification(VisualAdapter):
             raise ValueError(f"column {self.columns['label']!r}: {label!r} is not in the label set {labels}")
         label = label.strip()
         images = self.images(row)
-        text = (self.template or CLASSIFICATION_PROMPT).format(labels=", ".join(labels))
+        question = self.get(row, "question")
+        if self.asks_question and (not isinstance(question, str) or not question.strip()):
+            raise ValueError(f"column {self.columns['question']!r} is empty, and the prompt_template shows it")
+        text = (self.template or CLASSIFICATION_PROMPT).format(labels=", ".join(labels),
+                                                               question=(question or "").strip())
         solution = self.get(row, "solution")
         if solution is not None and (not isinstance(solution, str) or not solution.strip()):
             raise ValueError(f"column {self.columns['solution']!r}: {solution!r} is not a non-empty text")

@@ -32,6 +32,18 @@ def test_classification_label_set_in_the_prompt():
         Classification(labels=["cat", "dog"]).example({"image": image, "label": 5})
 
 
+def test_classification_shows_the_row_s_own_question():
+    """Datasets that ship their prompts (Visual-RFT) give them in `question`; {question} shows it."""
+    image = picture(32, 32)
+    adapter = Classification(labels=["707-320", "737-300"], system_prompt=None, prompt_template="{question}")
+    ex = adapter.example({"image": image, "label": "737-300", "question": " Which aircraft is this? "})
+    assert user_text(ex) == "Which aircraft is this?" and ex["answer"] == "737-300"
+    with pytest.raises(ValueError, match="column 'question' is empty"):
+        adapter.example({"image": image, "label": "737-300"})
+    assert "707-320, 737-300" in user_text(Classification(labels=["707-320", "737-300"]).example(
+        {"image": image, "label": "737-300", "question": "ignored without {question}"}))
+
+
 def test_classification_target_a_row_solution_or_only_the_answer():
     image = picture(32, 32)
     row = {"image": image, "label": "cool", "labels": ["warm", "cool"]}
