@@ -9,7 +9,7 @@ CONSTRAINTS := constraints.txt
 TORCH_SPEC ?= $(shell grep -m1 '^torch==' $(CONSTRAINTS))
 export TORCH_EXTENSIONS_DIR ?= $(CURDIR)/.cache/torch_extensions
 
-.PHONY: install quickstart quickstart-vl test test-fast smollm2 lint imports upgrade-deps clean
+.PHONY: install quickstart quickstart-vl test test-fast smollm2 lint imports upgrade-deps wheelhouse clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -53,8 +53,15 @@ upgrade-deps: install
 	@touch $(VENV)/.installed
 	$(MAKE) test
 
+# Wheels of everything r1kit needs but torch, for a node without internet (docs/launching.md):
+# `make wheelhouse PYTHON_VERSION=3.12 PLATFORM=manylinux_2_28_x86_64`; both default to this machine's.
+WHEELHOUSE ?= wheelhouse
+wheelhouse: install
+	$(BIN)/python scripts/build_wheelhouse.py --output $(WHEELHOUSE) \
+		$(if $(PYTHON_VERSION),--python-version $(PYTHON_VERSION)) $(if $(PLATFORM),--platform $(PLATFORM))
+
 lint: install imports
 	$(BIN)/ruff check r1kit tests scripts
 
 clean:
-	rm -rf $(VENV) .cache runs
+	rm -rf $(VENV) .cache runs wheelhouse

@@ -39,15 +39,18 @@ def requirements(pyproject: Path = REPO / "pyproject.toml", extras=EXTRAS) -> li
     return [req for req in map(Requirement, lines) if req.marker is None or req.marker.evaluate({"extra": ""})]
 
 
-def installed_closure(roots: list[Requirement]) -> dict[str, str]:
-    """Canonical name -> installed public version of every distribution `roots` need here, and theirs."""
+def installed_closure(roots: list[Requirement], leave_out: frozenset = frozenset()) -> dict[str, str]:
+    """Canonical name -> installed public version of every distribution `roots` need here, and theirs.
+
+    Names in `leave_out` are not walked (nor what only they need): the wheelhouse leaves out torch.
+    """
     pending = [(req, "pyproject.toml") for req in roots]
     walked: dict[str, frozenset] = {}
     versions: dict[str, str] = {}
     while pending:
         req, needed_by = pending.pop()
         key = canonicalize_name(req.name)
-        if CUDA_ONLY.match(key) or (key in walked and req.extras <= walked[key]):
+        if CUDA_ONLY.match(key) or key in leave_out or (key in walked and req.extras <= walked[key]):
             continue
         walked[key] = walked.get(key, frozenset()) | req.extras
         try:
