@@ -6,6 +6,7 @@ The reasoning tags are added as NON-special tokens: TRL decodes completions with
 special tokens skipped, and format rewards must still see `<think>` and `<answer>`.
 """
 
+from r1kit.errors import UserError
 from r1kit.models.chat_template import CHATML
 
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<unk>"]
@@ -49,18 +50,21 @@ def build_tiny(
     num_kv_heads: int = 2,
     intermediate_size: int | None = None,
     max_position_embeddings: int = 512,
+    vocab_size: int | None = None,
     seed: int | None = None,
 ):
     """Build (model, tokenizer): a randomly initialised Qwen2 with the byte-level tokenizer.
 
     Without `seed` the weights come from torch's global RNG, which a run seeds with the recipe's `seed`.
+    `vocab_size` (default: the tokenizer's) sizes the embedding and lm_head: a published model's
+    (151,936 for Qwen2.5) gives a random model the real cost of both; ids past the tokenizer decode to nothing.
     """
     import torch
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
     tokenizer = build_char_tokenizer()
     config = Qwen2Config(
-        vocab_size=len(tokenizer),
+        vocab_size=embedding_rows(vocab_size, tokenizer),
         hidden_size=hidden_size,
         intermediate_size=intermediate_size or 4 * hidden_size,
         num_hidden_layers=num_layers,
@@ -79,3 +83,13 @@ def build_tiny(
     model.generation_config.eos_token_id = tokenizer.eos_token_id
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     return model, tokenizer
+
+
+def embedding_rows(vocab_size: int | None, tokenizer) -> int:
+    """The embedding's size: `vocab_size` if given (at least one row per token of the tokenizer), else the tokenizer's."""
+    if vocab_size is None:
+        return len(tokenizer)
+    if not isinstance(vocab_size, int) or vocab_size < len(tokenizer):
+        raise UserError(f"model.build.vocab_size={vocab_size!r}: give at least the tokenizer's {len(tokenizer)} "
+                        "tokens (e.g. 151936 for Qwen2.5's embedding), or leave it out.")
+    return vocab_size

@@ -9,7 +9,7 @@ Qwen's vision tokens.
 
 from r1kit.models.chat_template import CHATML_VL
 from r1kit.models.compat import allow_processors_without_torchvision
-from r1kit.models.tiny import build_char_tokenizer
+from r1kit.models.tiny import build_char_tokenizer, embedding_rows
 
 VISION_TOKENS = ["<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>"]
 
@@ -40,13 +40,16 @@ def build_tiny_vl(
     mrope_section: list[int] | None = None,
     min_pixels: int = 56 * 56,
     max_pixels: int = 112 * 112,
+    max_position_embeddings: int = 1024,
+    vocab_size: int | None = None,
     seed: int | None = None,
 ):
     """Build (model, processor): a randomly initialised Qwen2VLForConditionalGeneration.
 
     With the default 112×112 pixel cap an image becomes 8×8 patches of 14 px, merged 2×2
     into 16 image tokens. Without `seed` the weights come from torch's global RNG. Larger
-    sizes give a full-size architecture with random weights (scripts/bench_vl_grpo.py).
+    sizes give a full-size architecture with random weights (scripts/bench_vl_grpo.py); `vocab_size` as in
+    build_tiny.
     """
     import torch
     from transformers import Qwen2VLConfig, Qwen2VLForConditionalGeneration
@@ -58,9 +61,9 @@ def build_tiny_vl(
     mrope_section = list(mrope_section or [head_dim // 2 - 2 * quarter, quarter, quarter])
     config = Qwen2VLConfig(
         text_config={
-            "vocab_size": len(tokenizer), "hidden_size": hidden_size, "intermediate_size": intermediate_size or 4 * hidden_size,
+            "vocab_size": embedding_rows(vocab_size, tokenizer), "hidden_size": hidden_size, "intermediate_size": intermediate_size or 4 * hidden_size,
             "num_hidden_layers": num_layers, "num_attention_heads": num_heads, "num_key_value_heads": num_kv_heads,
-            "max_position_embeddings": 1024,
+            "max_position_embeddings": max_position_embeddings,
             "rope_parameters": {"rope_type": "default", "rope_theta": 10000.0,
                                 "mrope_section": mrope_section},
             "bos_token_id": None, "eos_token_id": tokenizer.eos_token_id, "pad_token_id": tokenizer.pad_token_id,

@@ -1,7 +1,9 @@
 """The tiny Qwen2 and its byte-level tokenizer: shapes, seeding, tag tokens, and a save/reload round trip."""
 
+import pytest
 import torch
 
+from r1kit.errors import UserError
 from r1kit.models.tiny import TAG_TOKENS, build_char_tokenizer, build_tiny
 from tests.models.cases import CHAT, COMPLETION
 
@@ -59,3 +61,16 @@ def test_save_and_reload_with_auto_classes(tiny, tmp_path):
     batch = tok(["47+85"], return_tensors="pt")
     with torch.no_grad():
         assert torch.allclose(model(**batch).logits, model2(**batch).logits)
+
+
+def test_vocab_size_gives_the_embedding_and_head_a_published_size():
+    model, tok = build_tiny(hidden_size=32, num_heads=2, num_kv_heads=1, vocab_size=1000, seed=0)
+    assert model.model.embed_tokens.weight.shape == (1000, 32) and model.lm_head.weight.shape == (1000, 32)
+    out = model.generate(**tok(["12+34"], return_tensors="pt"), max_new_tokens=4, do_sample=False)
+    assert out.shape == (1, 9)
+    assert tok.decode([999, tok.convert_tokens_to_ids("7")]) == "7"  # ids past the tokenizer decode to nothing
+
+
+def test_a_vocab_size_smaller_than_the_tokenizer_is_refused():
+    with pytest.raises(UserError, match=r"vocab_size=100: give at least the tokenizer's \d+ tokens"):
+        build_tiny(hidden_size=32, num_heads=2, num_kv_heads=1, vocab_size=100)

@@ -37,3 +37,9 @@ def test_build_tiny_vl_is_seeded():
     c, _ = build_tiny_vl(hidden_size=32, vision_dim=32, num_heads=2, num_kv_heads=1, vision_heads=2, seed=4)
     wa, wb, wc = (m.model.visual.patch_embed.proj.weight for m in (a, b, c))
     assert torch.equal(wa, wb) and not torch.equal(wa, wc)
+
+
+def test_build_tiny_vl_takes_a_vocab_size_and_a_context_length():
+    model, processor = build_tiny_vl(vocab_size=2048, max_position_embeddings=2048, seed=0)
+    assert model.config.text_config.vocab_size == 2048 and model.lm_head.weight.shape[0] == 2048
+    assert model.config.text_config.max_position_embeddings == 2048 and len(processor.tokenizer) < 2048
