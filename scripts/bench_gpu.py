@@ -162,7 +162,7 @@ def figures(metrics: Path, args) -> dict:
         return statistics.fmean(values) if values else None
 
     step = mean("time/step")
-    per_completion = mean("throughput/tokens_per_s") * step / args.generations
+    per_completion = statistics.fmean(m["throughput/tokens_per_s"] * m["time/step"] for m in steps) / args.generations
     return {"steps_timed": len(steps), "tokens_per_s_per_gpu": mean("throughput/tokens_per_s"), "step_s": step,
             "generation_share": mean("time/generation") / step,
             "logprob_share": (mean("time/old_logprobs") + mean("time/ref_logprobs")) / step,
