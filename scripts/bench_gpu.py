@@ -28,11 +28,7 @@ import time
 from pathlib import Path
 
 # Rollout backends: a name and the GRPO stage keys that select it (TRL's own GRPOConfig options).
-BACKENDS = {
-    "generate": {},
-    "static_cache": {"cache_implementation": "static"},
-    "continuous_batching": {"use_transformers_continuous_batching": True},
-}
+BACKENDS = ["generate", "static_cache", "continuous_batching"]  # a grpo stage's rollout.backend (no vLLM here)
 TEXT_ONLY_BACKENDS = {"continuous_batching"}  # TRL refuses it for a processor with images
 
 QWEN_VOCAB = 151_936
@@ -143,11 +139,11 @@ def write_recipe(workdir: Path, model: str, backend: str, checkpointing: bool, a
     suppressed = [tokenizer.eos_token_id, tokenizer.pad_token_id]  # never sampled: every completion runs full length
     if visual:  # TRL suppresses the image token itself unless generation_kwargs say otherwise, as these do
         suppressed += tokenizer.convert_tokens_to_ids(["<|image_pad|>", "<|video_pad|>"])
-    stage_keys = "".join(f"    {key}: {json.dumps(value)}\n" for key, value in BACKENDS[backend].items())
+    stage_keys = f"    rollout: {{backend: {backend}}}"
     (workdir / "recipe.yaml").write_text(RECIPE.format(
         build=json.dumps(build), dtype="float32" if args.tiny else "bfloat16", pixels=args.image_size ** 2,
         data=data, steps=args.steps, generations=args.generations, length=args.completion_length,
-        suppressed=json.dumps(suppressed), checkpointing=json.dumps(checkpointing), backend=stage_keys.rstrip("\n")))
+        suppressed=json.dumps(suppressed), checkpointing=json.dumps(checkpointing), backend=stage_keys))
 
 
 def figures(metrics: Path, args) -> dict:
@@ -201,7 +197,7 @@ def plan(models, backends, checkpointing) -> list[tuple[str, str, bool]]:
     rows = [(m, b, ac) for m in models for b in backends for ac in checkpointing
             if not (MODELS[m][0]["name"] == "tiny_vl" and b in TEXT_ONLY_BACKENDS)]
     return sorted(rows, key=lambda r: (PRIORITY.index(r) if r in PRIORITY else len(PRIORITY), r[2],
-                                       MODELS[r[0]][1], list(BACKENDS).index(r[1])))
+                                       MODELS[r[0]][1], BACKENDS.index(r[1])))
 
 
 def estimate(row: tuple[str, str, bool], done: list[dict]) -> float | None:
@@ -238,7 +234,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--wheelhouse", help="install r1kit from this folder first if it does not import")
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
-    parser.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=list(BACKENDS))
+    parser.add_argument("--backends", nargs="+", default=BACKENDS, choices=BACKENDS)
     parser.add_argument("--checkpointing", nargs="+", default=["off", "on"], choices=["off", "on"],
                         help="activation checkpointing")
     parser.add_argument("--steps", type=int, default=3, help="per row; the first is warm-up and not averaged")

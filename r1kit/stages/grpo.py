@@ -151,6 +151,9 @@ def build(plan: StagePlan):
                         f"{data.column_names}.")
     check_images(plan)
     rollout.apply_backend(plan.args, stage["rollout"])
+    if plan.args.use_transformers_continuous_batching and hasattr(plan.processing_class, "image_processor"):
+        raise UserError(f"{plan.where}: transformers' continuous batching samples text only (TRL 1.16); use "
+                        "rollout.backend generate or static_cache for a vision-language model.")
     if plan.args.use_vllm and importlib.util.find_spec("vllm") is None:
         raise UserError(f"{plan.where}.use_vllm=true but vLLM is not installed. `pip install vllm`, or set "
                         "use_vllm=false.")
