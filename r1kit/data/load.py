@@ -28,6 +28,8 @@ GENERATORS = Registry("generator", {
     "reasoning_gym": "r1kit.data.reasoning_gym.generate",
     "human_eval": "r1kit.data.code_tasks.human_eval",
     "tool_addition": "r1kit.data.tool_tasks.tool_addition",
+    "function_calls": "r1kit.data.env_tasks.function_calls",
+    "file_tree": "r1kit.data.env_tasks.file_tree",
 })
 PASSTHROUGH = ("difficulty", "domain")  # optional example columns an adapter need not know about
 SUFFIXES = (".jsonl", ".json", ".parquet", ".csv")
