@@ -26,6 +26,7 @@ class EvalSchema:
     after_each_stage: bool = True
     every_steps: int = field(default=0, metadata=at_least(0))  # also every N steps during a stage (0: only after it); figures go to metrics.jsonl
     tools: list[Any] = field(default_factory=list)  # tools the model may call while it answers (docs/tools.md)
+    environment: Any = None  # an environment each answer runs in, as a grpo stage names one (docs/tools.md)
     max_tool_rounds: int = field(default=4, metadata=at_least(0))
 
 

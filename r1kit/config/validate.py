@@ -183,6 +183,10 @@ def _check_eval(recipe: dict):
         from r1kit.tools import resolve_tools
 
         resolve_tools(recipe["eval"]["tools"], "eval.tools")
+    if recipe["eval"]["environment"]:
+        from r1kit.environments import resolve_environment
+
+        resolve_environment(recipe["eval"]["environment"], "eval.environment")
     data = recipe["eval"]["data"]
     if data is not None and data not in recipe["datasets"]:
         raise UserError(f"eval.data={data!r} is not a dataset of this recipe "

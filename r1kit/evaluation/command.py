@@ -60,15 +60,16 @@ def evaluate_target(target: Target, examples, adapter, cfg: dict, max_new_tokens
     from omegaconf import OmegaConf
     from transformers import set_seed
 
+    from r1kit.evaluation.episodes import tool_sampler, uses_tools
     from r1kit.evaluation.scoring import evaluate
-    from r1kit.models.generation import generate_transformers, generate_vllm, generate_with_tools, pick_backend
+    from r1kit.models.generation import generate_transformers, generate_vllm, pick_backend
     from r1kit.models.load import load_model
 
     model_cfg = {**target.model, "dtype": cfg["dtype"] if cfg["dtype"] != "auto" else target.model["dtype"],
                  "lora": {**target.model.get("lora", {}), "enabled": False}}
     set_seed(cfg["seed"])
     path = target.weights or (target.model.get("path") if not target.model.get("gguf_file") else None)
-    backend = pick_backend(cfg["backend"], path) if not cfg["tools"] else "transformers"
+    backend = pick_backend(cfg["backend"], path) if not uses_tools(cfg) else "transformers"
     try:
         model, tokenizer = load_model(OmegaConf.create(model_cfg), path_override=target.weights)
     except OSError as err:
@@ -77,15 +78,12 @@ def evaluate_target(target: Target, examples, adapter, cfg: dict, max_new_tokens
         stack.bind_policy(model, tokenizer)  # rewards scored by the policy itself (VeriFree)
     options = {"n": cfg["n"], "max_new_tokens": max_new_tokens, "temperature": cfg["temperature"],
                "top_p": cfg["top_p"]}
-    if cfg["tools"]:
-        from r1kit.tools import ready_for_tools, resolve_tools
-
-        tools = resolve_tools(cfg["tools"], "tools")
-        ready_for_tools(tokenizer, "tools")
+    if uses_tools(cfg):
+        sample = tool_sampler(cfg, tokenizer, "", str(cfg["data"]))
+        rows = examples.to_list()
 
         def generate(prompts):
-            return generate_with_tools(model, tokenizer, prompts, tools, batch_size=cfg["batch_size"],
-                                       max_rounds=cfg["max_tool_rounds"], label=f"eval {target.label}", **options)
+            return sample(model, prompts, rows, batch_size=cfg["batch_size"], label=f"eval {target.label}", **options)
     elif backend == "vllm":
         def generate(prompts):
             return generate_vllm(path, tokenizer, prompts, seed=cfg["seed"], dtype=cfg["dtype"], **options)

@@ -15,29 +15,28 @@ from transformers import TrainerCallback
 
 from r1kit.run import ranks
 
-LOGGED = ("accuracy", "format_rate", "mean_length", "truncation_rate", "tool_calls_per_completion", "tool_error_rate")
+LOGGED = ("accuracy", "format_rate", "mean_length", "truncation_rate", "tool_calls_per_completion", "tool_error_rate",
+          "turns_per_episode", "success_rate")
 
 
 def heldout(trainer, examples, adapter, cfg: dict, label: str = "eval", show_progress: bool = True):
     """(figures, sample records) of the trainer's model decoding greedily the first `cfg['limit']` examples."""
     from trl.models import unwrap_model_for_generation
 
+    from r1kit.evaluation.episodes import tool_sampler, uses_tools
     from r1kit.evaluation.scoring import evaluate
-    from r1kit.models.generation import generate_transformers, generate_with_tools
+    from r1kit.models.generation import generate_transformers
 
     rows = examples.select(range(min(cfg["limit"] or len(examples), len(examples))))
     rank, world = ranks.rank(), ranks.world()
     options = {"max_new_tokens": cfg["max_new_tokens"], "batch_size": cfg["batch_size"], "label": label,
                "show_progress": show_progress and ranks.is_main()}
-    if cfg.get("tools"):  # the same tool loop as `r1kit eval tools=...`
-        from r1kit.tools import ready_for_tools, resolve_tools
-
-        tools = resolve_tools(cfg["tools"], "eval.tools")
-        ready_for_tools(trainer.processing_class, "eval.tools")
+    if uses_tools(cfg):  # the same tool loop as `r1kit eval tools=... environment=...`
+        tool_sample = tool_sampler(cfg, trainer.processing_class, "eval.", str(cfg.get("data")))
+        mine_rows = rows.to_list()[rank::world]
 
         def sample(model, prompts):
-            return generate_with_tools(model, trainer.processing_class, prompts, tools,
-                                       max_rounds=cfg["max_tool_rounds"], **options)
+            return tool_sample(model, prompts, mine_rows, **options)
     else:
         def sample(model, prompts):
             return generate_transformers(model, trainer.processing_class, prompts, **options)

@@ -35,6 +35,7 @@ class EvalCommandSchema:
     backend: str = "auto"
     correct_threshold: float = 1.0
     tools: list[Any] = field(default_factory=list)
+    environment: Any = None  # a name, {name|_target_, **options} or {key: spec} per row, as a grpo stage's
     max_tool_rounds: int = field(default=4, metadata=at_least(0))
     dtype: str = "auto"
     seed: int = field(default=0, metadata=at_least(0))
@@ -108,9 +109,12 @@ def check_sampling(cfg: dict):
 
     if cfg["backend"] not in BACKENDS:
         raise UserError(f"backend={cfg['backend']!r}: choose one of {', '.join(BACKENDS)}.")
-    if cfg.get("tools"):
+    if cfg.get("tools") or cfg.get("environment"):
+        from r1kit.environments import resolve_environment
         from r1kit.tools import resolve_tools
 
         resolve_tools(cfg["tools"], "tools")  # before any model loads
+        resolve_environment(cfg["environment"], "environment")
         if cfg["backend"] == "vllm":
-            raise UserError("tools= with backend=vllm: r1kit's tool loop runs on backend=transformers.")
+            raise UserError("tools= or environment= with backend=vllm: r1kit's tool loop runs on "
+                            "backend=transformers.")

@@ -42,6 +42,8 @@ def score(examples, completions: list[list[Completion]], metric: str | None, rew
                   "vote": extract_answer(c.text)}
         if c.turns is not None:  # a tool-using answer: its whole trajectory, and how its calls went
             record.update(turns=c.turns, tool_calls=c.tool_calls, tool_errors=c.tool_errors)
+        if c.reward is not None:  # the environment's own score of the episode (its get_reward)
+            record["environment_reward"] = c.reward
         if by_reward:
             record["rewards"] = {name: values[row] for name, (values, _) in by_reward.items()}
             record["reward"] = sum(w * values[row] for values, w in by_reward.values() if values[row] is not None)
@@ -74,6 +76,9 @@ def summarize(records: list[dict], ks: list[int], n: int) -> dict:
         figures["tool_calls_per_completion"] = calls / len(records)
         figures["tool_error_rate"] = sum(r["tool_errors"] for r in records) / calls if calls else 0.0
         figures["turns_per_episode"] = mean(sum(t["role"] == "assistant" for t in r["turns"]) for r in records)
+    env_rewards = [r["environment_reward"] for r in records if "environment_reward" in r]
+    if env_rewards:  # episodes whose environment scored them (get_reward; None when it has none or it failed)
+        figures["success_rate"] = mean(env_rewards)
     if records and "rewards" in records[0]:
         figures["reward"] = mean(r["reward"] for r in records)
         for name in records[0]["rewards"]:

@@ -6,7 +6,9 @@ KV cache on, `n` samples per prompt through `num_return_sequences`. vLLM: one
 `n` `Completion`s in prompt order.
 """
 
+import asyncio
 import importlib.util
+import inspect
 import time
 from dataclasses import dataclass
 
@@ -24,11 +26,15 @@ class Completion:
     turns: list | None = None  # with tools: the assistant and tool messages after the prompt, in order
     tool_calls: int = 0
     tool_errors: int = 0  # calls that failed: unparsable, unknown tool, bad arguments, the tool raised or timed out
+    reward: float | None = None  # with an environment: its get_reward() after the episode (None: it has none)
 
 
-def chat_texts(tokenizer, prompts: list[list[dict]], tools: list | None = None) -> list[str]:
-    return [tokenizer.apply_chat_template(p, tokenize=False, add_generation_prompt=True, tools=tools or None)
-            for p in prompts]
+def chat_texts(tokenizer, prompts: list[list[dict]], tools: list | None = None,
+               prompt_tools: list[list] | None = None) -> list[str]:
+    """Each prompt rendered for generation, with `tools` (or its own, `prompt_tools[i]`) in its tool listing."""
+    per_prompt = prompt_tools or [tools] * len(prompts)
+    return [tokenizer.apply_chat_template(p, tokenize=False, add_generation_prompt=True, tools=t or None)
+            for p, t in zip(prompts, per_prompt)]
 
 
 def prompt_images(prompt: list[dict]) -> list:
@@ -102,15 +108,16 @@ class Throughput:
 
 def generate_transformers(model, tokenizer, prompts: list[list[dict]], *, n: int = 1, max_new_tokens: int = 256,
                           batch_size: int = 64, temperature: float = 0.0, top_p: float = 1.0,
-                          label: str = "eval", show_progress: bool = True, tools: list | None = None
-                          ) -> list[list[Completion]]:
-    """`n` completions per prompt; greedy when temperature is 0. `batch_size` counts sequences.
+                          label: str = "eval", show_progress: bool = True, tools: list | None = None,
+                          prompt_tools: list[list] | None = None) -> list[list[Completion]]:
+    """`n` completions per prompt; greedy when temperature is 0. `batch_size` counts sequences. The tools listed in
+    the prompts: `tools`, or each prompt's own (`prompt_tools`, where prompts run in different environments).
 
     `tokenizer` may be a vision-language processor; prompts then carry their images in their parts.
     """
     import torch
 
-    texts = chat_texts(tokenizer, prompts, tools)
+    texts = chat_texts(tokenizer, prompts, tools, prompt_tools)
     images = [prompt_images(p) for p in prompts]
     processor, tokenizer = tokenizer, getattr(tokenizer, "tokenizer", tokenizer)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -151,18 +158,31 @@ def _completion(ids: list[int], stops: list[int], tokenizer) -> Completion:
 
 
 def generate_with_tools(model, tokenizer, prompts: list[list[dict]], tools: list, *, n: int = 1,
-                        max_new_tokens: int = 256, max_rounds: int = 4, **options) -> list[list[Completion]]:
+                        max_new_tokens: int = 256, max_rounds: int = 4, environments: list | None = None,
+                        resets: list[dict] | None = None, **options) -> list[list[Completion]]:
     """`generate_transformers` with a tool loop, as TRL runs one in GRPO rollouts: a reply that calls tools gets their
     results appended as `tool` messages and is continued, up to `max_rounds` rounds and `max_new_tokens` in all.
+
+    With `environments` (per prompt, a zero-argument callable making its environment, as TRL's environment_factory),
+    each of the prompt's `n` episodes runs in a fresh instance, as in training: `reset(**resets[i])` starts it (text it
+    returns is appended to the prompt), its public methods join `tools`, and its `get_reward()` after the last turn is
+    the completion's `reward`.
 
     The tokenizer must parse replies (its `response_template`, see r1kit.tools.ready_for_tools). A call that cannot
     be parsed or run is shown to the model as an error, as TRL does, and counted in `tool_errors`.
     """
-    first = generate_transformers(model, tokenizer, prompts, n=n, max_new_tokens=max_new_tokens, tools=tools,
-                                  **options)
-    by_name = {t.__name__: t for t in tools}
-    episodes = [{"prompt": prompts[i], "turns": [], "texts": [], "tokens": 0, "calls": 0, "errors": 0, "done": False,
-                 "last": c} for i, group in enumerate(first) for c in group]
+    if environments is None:
+        starts = generate_transformers(model, tokenizer, prompts, n=n, max_new_tokens=max_new_tokens, tools=tools,
+                                       **options)
+        episodes = [_episode(prompts[i], tools, None, c) for i, group in enumerate(starts) for c in group]
+    else:
+        episodes = [_episode(*_reset(prompts[i], environments[i], resets[i], tools)) for i in range(len(prompts))
+                    for _ in range(n)]
+        starts = generate_transformers(model, tokenizer, [ep["prompt"] for ep in episodes], n=1,
+                                       max_new_tokens=max_new_tokens, prompt_tools=[ep["tools"] for ep in episodes],
+                                       **options)
+        for ep, group in zip(episodes, starts):
+            ep["last"] = group[0]
     for round_ in range(max_rounds + 1):
         waiting = []
         for ep in episodes:
@@ -171,7 +191,7 @@ def generate_with_tools(model, tokenizer, prompts: list[list[dict]], tools: list
             reply = ep["last"]
             ep["texts"].append(reply.text)
             ep["tokens"] += reply.tokens
-            message, results = _run_calls(tokenizer, ep, reply.text, by_name)
+            message, results = _run_calls(tokenizer, ep, reply.text)
             ep["turns"].append(message)
             if not results or round_ == max_rounds or reply.truncated or ep["tokens"] >= max_new_tokens:
                 ep["done"] = True
@@ -182,16 +202,43 @@ def generate_with_tools(model, tokenizer, prompts: list[list[dict]], tools: list
             break
         more = generate_transformers(model, tokenizer, [ep["prompt"] + ep["turns"] for ep in waiting], n=1,
                                      max_new_tokens=max(1, max_new_tokens - min(ep["tokens"] for ep in waiting)),
-                                     tools=tools, **{**options, "show_progress": False})
+                                     prompt_tools=[ep["tools"] for ep in waiting], **{**options, "show_progress": False})
         for ep, group in zip(waiting, more):
             ep["last"] = group[0]
     flat = [Completion("\n".join(ep["texts"]), ep["tokens"], ep["last"].truncated, ep["turns"], ep["calls"],
-                       ep["errors"]) for ep in episodes]
+                       ep["errors"], _reward(ep["env"])) for ep in episodes]
     return [flat[i * n:(i + 1) * n] for i in range(len(prompts))]
 
 
-def _run_calls(tokenizer, episode: dict, text: str, by_name: dict) -> tuple[dict, list[dict]]:
+def _episode(prompt: list[dict], tools: list, env, first: Completion | None = None) -> dict:
+    return {"prompt": prompt, "tools": tools, "env": env, "turns": [], "texts": [], "tokens": 0, "calls": 0,
+            "errors": 0, "done": False, "last": first}
+
+
+def _reset(prompt: list[dict], make, reset: dict, tools: list) -> tuple[list[dict], list, object]:
+    """(the prompt with the reset's observation appended, the episode's tools, the environment), as TRL starts one."""
+    env = make()
+    observation = env.reset(**reset)
+    if observation is not None:
+        content = prompt[-1]["content"]
+        if isinstance(observation, list) and isinstance(content, str):
+            content = [{"type": "text", "text": content}]
+        if isinstance(observation, str) and isinstance(content, list):
+            observation = [{"type": "text", "text": observation}]
+        prompt = prompt[:-1] + [{**prompt[-1], "content": content + observation}]
+    methods = [getattr(env, name) for name, _ in inspect.getmembers(type(env), predicate=inspect.isfunction)
+               if name not in ("reset", "get_reward") and not name.startswith("_")]  # TRL's rule: on the class
+    return prompt, list(tools) + methods, env
+
+
+def _reward(env) -> float | None:
+    get_reward = getattr(env, "get_reward", None)
+    return get_reward() if callable(get_reward) else None
+
+
+def _run_calls(tokenizer, episode: dict, text: str) -> tuple[dict, list[dict]]:
     """The reply as an assistant message, and the tool messages its calls produce (none: the episode ends)."""
+    by_name = {t.__name__: t for t in episode["tools"]}
     tokenizer = getattr(tokenizer, "tokenizer", tokenizer)
     if "<tool_call>" not in text:
         return {"role": "assistant", "content": text}, []
@@ -213,6 +260,8 @@ def _run_calls(tokenizer, episode: dict, text: str, by_name: dict) -> tuple[dict
             if name not in by_name:
                 raise ValueError(f"Tool {name} not found.")
             result = by_name[name](**(fn.get("arguments") or {}))
+            if inspect.iscoroutine(result):  # an async environment method, awaited here as TRL awaits it
+                result = asyncio.run(result)
         except Exception as err:  # noqa: BLE001 - TRL's rule: the error goes back to the model, counted
             episode["errors"] += 1
             result = {"error": str(err)}

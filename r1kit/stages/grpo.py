@@ -25,10 +25,11 @@ from r1kit.algorithms.reward_schedule import reward_schedules
 from r1kit.algorithms.scored_batch import ScoredBatch
 from r1kit.algorithms.stable_reinforce import StableReinforceHooks, StableReinforceSchema
 from r1kit.algorithms.stage_schedules import StageSchedules
-from r1kit.checks import did_you_mean
+from r1kit.checks import at_least, did_you_mean
+from r1kit.environments import check_rows, resolve_environment, tool_names
 from r1kit.errors import UserError
 from r1kit.rewards.stack import RewardStack
-from r1kit.stages import rollout, step_timing
+from r1kit.stages import rollout, step_timing, tool_rollouts
 from r1kit.stages.common import StageSchema, check_images, give_reference_a_folder, install_callbacks
 from r1kit.stages.plan import StageKind, StagePlan
 from r1kit.stages.rollout import RolloutSchema
@@ -46,6 +47,12 @@ class GRPOStageSchema(StageSchema):
     # functions the model may call in its rollouts, by name (calculator, python) or {_target_: pkg.fn}; TRL runs
     # the calls (max_tool_calling_iterations caps the turns) and masks the tools' replies out of the loss
     tools: list[Any] = field(default_factory=list)
+    # a class whose instance each rollout runs in (TRL's environment_factory): its methods are the tools, reset(**row)
+    # starts it, get_reward() scores it; a name, {name|_target_, **constructor options}, or {key: spec} picked per
+    # row by the `environment` column (r1kit/environments, docs/tools.md)
+    environment: Any = None
+    max_turn_tokens: int | None = field(default=None, metadata=at_least(1))  # new tokens per assistant turn
+    mask_tool_replies: bool = True  # false: the loss covers the tools' reply tokens too
     # how completions are sampled: TRL's backend and the precision (r1kit/stages/rollout.py, docs/benchmarks.md)
     rollout: RolloutSchema = field(default_factory=RolloutSchema)
 
@@ -62,12 +69,14 @@ def trainer_class():
 
     from r1kit.stages.checkpoints import AtomicCheckpoints
     from r1kit.stages.rollout import RolloutCopy
+    from r1kit.stages.tool_rollouts import ToolReplyMask, TurnBudget
     from r1kit.stages.vision_batches import VisionRollouts
 
     class R1kitGRPOTrainer(AtomicCheckpoints, DomainSamplerHook, StableReinforceHooks, DynamicSamplingHooks, ScoredBatch,
-                           VisionRollouts, RolloutCopy, GRPOTrainer):
+                           VisionRollouts, ToolReplyMask, TurnBudget, RolloutCopy, GRPOTrainer):
         """GRPOTrainer with atomic checkpoints, r1kit's algorithm hooks, TRL's VL rollout fixed
-        (see r1kit/stages/vision_batches.py) and sampling in the precision `rollout.dtype` picks."""
+        (see r1kit/stages/vision_batches.py), the turn budget and tool-reply masking of multi-turn rollouts
+        (r1kit/stages/tool_rollouts.py) and sampling in the precision `rollout.dtype` picks."""
 
     return R1kitGRPOTrainer
 
@@ -91,8 +100,31 @@ def check(where: str, stage: dict, trainer: dict, context: dict):
     for module in (stable_reinforce, dynamic_sampling, domain_sampling):
         key = module.__name__.rsplit(".", 1)[1]
         module.check(where, stage[key], trainer, world)
-    resolve_tools(stage["tools"], f"{where}.tools")
+    check_tool_rollouts(where, stage, trainer, context)
     rollout.check(where, stage["rollout"], trainer, context)
+
+
+def check_tool_rollouts(where: str, stage: dict, trainer: dict, context: dict):
+    """Tools and the environment resolve and can be shown to the model; the turn budget fits TRL's options."""
+    tools = resolve_tools(stage["tools"], f"{where}.tools")
+    factory = resolve_environment(stage["environment"], f"{where}.environment")
+    clash = sorted({t.__name__ for t in tools} & tool_names(factory))
+    if clash:
+        raise UserError(f"{where}: tools {clash} are both in `tools:` and methods of the environment; the model "
+                        "calls them by name, so rename one.")
+    turn = stage["max_turn_tokens"]
+    if turn is None:
+        return
+    total = trainer.get("max_completion_length") or 256
+    if turn > total:
+        raise UserError(f"{where}.max_turn_tokens={turn} is more than max_completion_length={total}, the budget "
+                        "of the whole rollout (every turn and tool reply); lower it or raise max_completion_length.")
+    backend = stage["rollout"]["backend"]
+    if trainer.get("use_vllm") or backend.startswith("vllm") or context["recipe"]["launcher"].get("vllm_mode"):
+        raise UserError(f"{where}.max_turn_tokens caps each turn through transformers' generation config, which "
+                        "TRL's vLLM sampler does not read (under vLLM every turn may take up to "
+                        "max_completion_length, less what the rollout used). Remove max_turn_tokens, or use "
+                        "rollout.backend generate, static_cache or continuous_batching.")
 
 
 def check_group_batch(where: str, trainer: dict, world: int):
@@ -163,18 +195,23 @@ def build(plan: StagePlan):
     if plan.args.beta:  # TRL loads the KL reference from the policy's folder
         give_reference_a_folder(plan)
     tools = resolve_tools(stage["tools"], f"{plan.where}.tools")
-    if tools:
-        ready_for_tools(plan.processing_class, f"{plan.where}.tools")
+    environment = resolve_environment(stage["environment"], f"{plan.where}.environment")
+    if environment is not None:
+        check_rows(environment, data.column_names, data["environment"] if "environment" in data.column_names
+                   else [], plan.where, stage["data"])
+    if tools or environment:
+        ready_for_tools(plan.processing_class, f"{plan.where}.{'tools' if tools else 'environment'}")
     columns = [c for c in data.column_names if c != "messages"]
     trainer = trainer_class()(model=plan.model, reward_funcs=stack.functions, args=plan.args,
                                train_dataset=data.select_columns(columns), processing_class=plan.processing_class,
-                               peft_config=plan.peft_config, tools=tools or None)
+                               peft_config=plan.peft_config, tools=tools or None, environment_factory=environment)
     rollout.configure(trainer, stage["rollout"], plan.where)
+    tool_rollouts.configure(trainer, stage)
     stable_reinforce.configure(trainer, stage["stable_reinforce"], data, plan.where)
     dynamic_sampling.configure(trainer, stage["dynamic_sampling"], data, plan.where)
     sampling = domain_sampling.configure(trainer, stage["domain_sampling"], data, plan.where)
     stack.bind_policy(trainer.model, trainer.processing_class, plan.args)
-    own = [sampling] if sampling else []
+    own = ([sampling] if sampling else []) + ([tool_rollouts.EnvironmentErrors(environment)] if environment else [])
     install_callbacks(trainer, plan, own + [StageSchedules(trainer, stack), RewardTiming(stack)])
     step_timing.install(trainer)
     trainer.reward_stack = stack
