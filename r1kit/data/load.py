@@ -31,7 +31,7 @@ GENERATORS = Registry("generator", {
     "function_calls": "r1kit.data.env_tasks.function_calls",
     "file_tree": "r1kit.data.env_tasks.file_tree",
 })
-PASSTHROUGH = ("difficulty", "domain")  # optional example columns an adapter need not know about
+PASSTHROUGH = ("difficulty", "domain", "environment")  # optional example columns an adapter need not know about
 SUFFIXES = (".jsonl", ".json", ".parquet", ".csv")
 
 

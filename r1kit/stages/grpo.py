@@ -202,7 +202,8 @@ def build(plan: StagePlan):
     if tools or environment:
         ready_for_tools(plan.processing_class, f"{plan.where}.{'tools' if tools else 'environment'}")
     columns = [c for c in data.column_names if c != "messages"]
-    trainer = trainer_class()(model=plan.model, reward_funcs=stack.functions, args=plan.args,
+    # a copy of the stack's functions: TRL appends an environment's get_reward to the list it is given
+    trainer = trainer_class()(model=plan.model, reward_funcs=list(stack.functions), args=plan.args,
                                train_dataset=data.select_columns(columns), processing_class=plan.processing_class,
                                peft_config=plan.peft_config, tools=tools or None, environment_factory=environment)
     rollout.configure(trainer, stage["rollout"], plan.where)
