@@ -50,7 +50,18 @@ def ready_for_tools(processing_class, where: str):
         raise UserError(f"{where}: the model's chat template cannot render tool calls. Set "
                         "model.chat_template=chatml_tools (ChatML with Qwen-style <tool_call> blocks), or use a "
                         "model whose template supports tools.")
-    if tokenizer.chat_template == CHATML_TOOLS and getattr(tokenizer, "response_template", None) is None:
+    if getattr(tokenizer, "response_template", None) is not None or getattr(tokenizer, "response_schema", None):
+        return
+    if tokenizer.chat_template == CHATML_TOOLS:
         from trl.chat_template_utils import qwen3_template
 
         tokenizer.response_template = qwen3_template
+        return
+    from trl.chat_template_utils import add_response_schema
+
+    try:  # what GRPOTrainer does itself; r1kit's eval tool loop parses replies with the same template
+        add_response_schema(processing_class)
+    except ValueError:
+        raise UserError(f"{where}: the model's chat template renders tool calls, but TRL knows no parser for its "
+                        "replies (it knows Qwen 2.5/3, Llama 3.1/3.2, GLM-4, GPT-OSS and others). Set "
+                        "model.chat_template=chatml_tools, or set the tokenizer's `response_template`.") from None

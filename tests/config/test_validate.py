@@ -338,3 +338,19 @@ def test_unknown_reward_name_in_registry():
 def test_unknown_reward_name_in_a_grpo_stage(make_config, write_recipe):
     recipe = write_recipe(grpo_recipe(reward="{name: think_formt}", per_device=8))
     fails(make_config, recipe=recipe, match=r"think_formt.*think_format")
+
+
+def test_environment_and_turn_budget_are_checked_before_the_model_loads(make_config, write_recipe):
+    counter = "{_target_: tests.environments.counter.Counter}"
+    make_config([f"+stages.rl.environment={counter}", "+stages.rl.max_turn_tokens=8"], recipe=write_recipe(grpo_recipe(per_device=8)))
+    recipe = write_recipe(grpo_recipe(per_device=8))
+    fails(make_config, ["+stages.rl.environment=countr"], recipe=recipe,
+          match=r"unknown stages.rl.environment 'countr'")
+    fails(make_config, ["+stages.rl.environment={_target_: tests.environments.counter.Undocumented}"], recipe=recipe,
+          match=r"stages.rl.environment: the model cannot be shown how to call Undocumented.poke")
+    fails(make_config, ["+stages.rl.max_turn_tokens=32"], recipe=recipe,
+          match=r"stages.rl.max_turn_tokens=32 is more than max_completion_length=16")
+    fails(make_config, ["+stages.rl.max_turn_tokens=8", "+stages.rl.rollout.backend=vllm_server"], recipe=recipe,
+          match=r"stages.rl.max_turn_tokens caps each turn .* \(under vLLM every turn may take up to")
+    fails(make_config, ["+stages.rl.max_turn_tokens=0"], recipe=recipe, match=r"max_turn_tokens")
+    fails(make_config, ["eval.environment=countr"], recipe=recipe, match=r"unknown eval.environment 'countr'")
