@@ -34,7 +34,8 @@ def evaluate_stage(trainer, data, recipe, console, stage_name: str, run: RunDir)
                                                 "figures": figures, "config": {**cfg, "n": 1, "temperature": 0.0}},
                       records)
         append_metrics(run.metrics_file, stage_name, trainer.state.global_step, as_logs(figures))
-    console.print(f"  held-out after {stage_name}: accuracy {_pct(figures.get('accuracy'))}, format "
+    success = f", environment success {_pct(figures['success_rate'])}" if "success_rate" in figures else ""
+    console.print(f"  held-out after {stage_name}: accuracy {_pct(figures.get('accuracy'))}{success}, format "
                   f"{_pct(figures['format_rate'])}, mean length {figures['mean_length']:.1f} tokens "
                   f"(n={figures['prompts']}, {figures['completions_per_second']:.0f} completions/s)", soft_wrap=True)
     return figures

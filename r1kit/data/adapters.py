@@ -28,6 +28,7 @@ ADAPTERS = Registry("dataset adapter", {
     "reasoning_gym": "r1kit.data.reasoning_gym.ReasoningGym",
     "code": "r1kit.data.code_tasks.Code",
     "temporal": "r1kit.data.temporal.Temporal",
+    "environment_task": "r1kit.data.env_tasks.EnvironmentTask",
 })
 
 R1_SYSTEM_PROMPT = (

@@ -10,6 +10,10 @@ the same arguments give the same rows.
 
 import json
 import random
+from collections.abc import Mapping
+
+from r1kit.data.adapters import Adapter
+from r1kit.errors import UserError
 
 CITIES = ("Paris", "Tokyo", "Lima", "Oslo", "Cairo", "Denver", "Mumbai", "Sydney", "Toronto", "Nairobi", "Berlin")
 CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CHF", "CAD", "INR", "CNY")
@@ -85,3 +89,45 @@ def file_tree(n: int = 1000, seed: int = 0, depth: int = 3, width: int = 3, file
                 "cat, then submit the code.")
         rows.append({"prompt": [{"role": "user", "content": task}], "tree": files, "answer": code, "task": "file_tree"})
     return rows
+
+
+class EnvironmentTask(Adapter):
+    """Rows an environment runs on: a task prompt, an optional gold `answer`, and the columns its `reset` reads.
+
+    The prompt is text or chat messages (the generators above write messages). Every other column of the
+    row (`gold_calls`, `tree`, ...) is kept as it is, or only those `keep` names, because TRL hands the
+    whole row to the environment's `reset(**row)`. Held-out answers have no metric of their own: the
+    environment's `get_reward` is the success rate (docs/tools.md).
+    """
+
+    name = "environment_task"
+    required = ("prompt",)
+    optional = ("answer",)
+
+    def __init__(self, columns=None, system_prompt: str | None = None, few_shot=None, keep: list | None = None,
+                 **options):
+        super().__init__(columns, system_prompt, few_shot, **options)
+        if keep is not None and not (isinstance(keep, (list, tuple)) and all(isinstance(k, str) for k in keep)):
+            raise TypeError(f"the `{self.name}` adapter option keep={keep!r} must be a list of column names")
+        self.keep = None if keep is None else list(keep)
+
+    def check_columns(self, available, source):
+        super().check_columns(available, source)
+        missing = [k for k in self.keep or () if k not in available]
+        if missing:
+            raise UserError(f"{source}: `keep` names column(s) {missing} the data does not have ({available}).")
+
+    def example(self, row):
+        task = self.get(row, "prompt")
+        if isinstance(task, str) and task.strip():
+            prompt = self.prompt(task)
+        elif isinstance(task, list) and task and all(isinstance(m, Mapping) and "role" in m for m in task):
+            system = [{"role": "system", "content": self.system_prompt}] if self.system_prompt else []
+            prompt = system + self.few_shot + [dict(m) for m in task]
+        else:
+            raise ValueError(f"column {self.columns['prompt']!r}: {task!r} is neither text nor chat messages")
+        own = {self.columns["prompt"], self.columns["answer"]}
+        kept = self.keep if self.keep is not None else [k for k in row if k not in own and k != "task"]
+        answer = self.get(row, "answer")
+        return {**{k: row[k] for k in kept}, "prompt": prompt, "answer": "" if answer is None else str(answer),
+                "task": row.get("task") or self.name}

@@ -38,3 +38,35 @@ def test_file_tree_rows_hide_the_code_at_the_deepest_level():
         assert env.cat(name) == vault["content"]
         env.submit(row["answer"])
         assert env.get_reward() == 1.0
+
+
+# --- the environment_task adapter: the rows reach reset(**row) with the columns the environment reads -----------------
+
+
+def test_environment_task_rows_keep_what_the_environment_reads():
+    import pytest
+
+    from r1kit.data.env_tasks import EnvironmentTask
+    from r1kit.errors import UserError
+
+    row = function_calls(n=1, seed=0)[0]
+    example = EnvironmentTask(system_prompt="Use the tools.").example(row)
+    assert example["prompt"] == [{"role": "system", "content": "Use the tools."}, *row["prompt"]]
+    assert example["gold_calls"] == row["gold_calls"] and example["answer"] == row["answer"]
+    assert example["task"] == "function_calls"
+    env = FunctionCalling()
+    env.reset(**example)  # the example row as TRL hands it over
+    for call in row["gold_calls"]:
+        getattr(env, call["name"])(**call["arguments"])
+    assert env.get_reward() == 1.0
+
+    tree = file_tree(n=1, seed=0)[0]
+    only = EnvironmentTask(keep=["tree"]).example({**tree, "note": "dropped", "prompt": "Find the code."})
+    assert set(only) == {"prompt", "answer", "task", "tree"}
+    assert only["prompt"] == [{"role": "user", "content": "Find the code."}]
+    with pytest.raises(UserError, match=r"`keep` names column\(s\) \['gold_calls'\]"):
+        EnvironmentTask(keep=["gold_calls"]).check_columns(["prompt", "tree"], "datasets.trees")
+    with pytest.raises(ValueError, match="neither text nor chat messages"):
+        EnvironmentTask().example({"prompt": 3})
+    with pytest.raises(TypeError, match="keep='tree' must be a list"):
+        EnvironmentTask(keep="tree")

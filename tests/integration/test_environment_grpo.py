@@ -5,6 +5,7 @@ environment `b` start their counter at the target (get_reward 1), rows of `a` at
 """
 
 import json
+import textwrap
 
 from tests.helpers import REPO, read_metrics, read_state, run_cli
 
@@ -70,3 +71,33 @@ def test_a_row_naming_an_environment_the_stage_lacks_is_a_clear_error(tmp_path):
     proc = run_cli("train", "recipe=recipe.yaml", cwd=tmp_path, env={"PYTHONPATH": str(REPO)}, check=False)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "stages.rl.environment: dataset 'tasks' has rows with environment ['c']" in proc.stderr
+
+
+def test_a_shipped_environment_trains_and_is_checked_from_generated_rows(tmp_path):
+    """file_tree rows (environment_task adapter) reach FileTree's reset; its get_reward is a logged reward and the
+    held-out check's success rate."""
+    recipe = tmp_path / "tree.yaml"
+    recipe.write_text(textwrap.dedent("""
+        defaults: [{model: tiny}, {logger: none}, _self_]
+        name: tree
+        model: {chat_template: chatml_tools}
+        datasets:
+          trees: {adapter: environment_task, generator: {name: file_tree, n: 16, seed: 1, depth: 2}}
+        stages:
+          rl:
+            kind: grpo
+            data: trees
+            environment: file_tree
+            max_tool_calling_iterations: 2
+            max_steps: 1
+            per_device_train_batch_size: 4
+            num_generations: 2
+            max_completion_length: 12
+            rewards: [{name: think_format}]
+        eval: {data: trees, environment: file_tree, limit: 4, max_new_tokens: 12}
+        """))
+    out = tmp_path / "run"
+    run_cli("train", f"recipe={recipe}", f"output_dir={out}")
+    metrics = read_metrics(out)
+    assert any("rewards/FileTree/mean" in m for m in metrics)
+    assert any(m.get("eval/success_rate") == 0.0 for m in metrics)  # a random tiny model submits no code
