@@ -4,6 +4,8 @@ calls the calculator (TRL's tool loop), on the tiny model with r1kit's chatml_to
 import json
 import random
 
+import pytest
+
 from tests.helpers import REPO, read_metrics, read_state, run_cli
 
 RECIPE = """
@@ -35,6 +37,27 @@ stages:
 eval: {data: trajectories, limit: 4, max_new_tokens: 128, tools: [calculator]}   # the held-out check calls tools too
 """
 
+ZERO2_RECIPE = """
+name: tools_zero2
+seed: 0
+model: {{path: {model}, chat_template: chatml_tools}}
+datasets:
+  trajectories: {{adapter: chat_sft, path: {data}, options: {{tools: [calculator]}}}}
+stages:
+  rl:
+    kind: grpo
+    data: trajectories
+    tools: [calculator]
+    max_tool_calling_iterations: 2
+    max_steps: 2
+    per_device_train_batch_size: 4
+    num_generations: 4
+    max_completion_length: 128
+    temperature: 0.7
+    logging_steps: 1
+    rewards: [{{name: exact_match}}]
+"""
+
 
 def trajectories(n: int, seed: int = 0) -> list[dict]:
     rng = random.Random(seed)
@@ -50,11 +73,19 @@ def trajectories(n: int, seed: int = 0) -> list[dict]:
     return rows
 
 
-def test_a_cold_started_model_calls_the_calculator_in_its_grpo_rollouts(tmp_path):
+@pytest.fixture(scope="module")
+def cold_run(tmp_path_factory):
+    """The recipe on one process: its folder and run directory."""
+    tmp_path = tmp_path_factory.mktemp("tools")
     (tmp_path / "recipe.yaml").write_text(RECIPE)
     (tmp_path / "trajectories.jsonl").write_text("".join(json.dumps(r) + "\n" for r in trajectories(256)))
     run_cli("train", "recipe=recipe.yaml", cwd=tmp_path, env={"PYTHONPATH": str(REPO)})
     (run,) = (tmp_path / "runs" / "tools_check").iterdir()
+    return tmp_path, run
+
+
+def test_a_cold_started_model_calls_the_calculator_in_its_grpo_rollouts(cold_run):
+    tmp_path, run = cold_run
     state = read_state(run)
     assert state["finished"]
     assert state["stages"]["rl"]["eval"]["tool_calls_per_completion"] > 0  # after-stage check ran the tool loop
@@ -73,3 +104,19 @@ def test_a_cold_started_model_calls_the_calculator_in_its_grpo_rollouts(tmp_path
     samples = [json.loads(line) for line in (run / "eval" / "tools-rl.samples.jsonl").read_text().splitlines()]
     called = [s for s in samples if s["tool_calls"]]
     assert called and called[0]["turns"][1]["role"] == "tool" and called[0]["turns"][1]["name"] == "calculator"
+
+
+def test_a_tool_stage_runs_on_two_processes_under_zero2(cold_run, tmp_path):
+    """The same GRPO tool stage from the cold-started model, 2 CPU processes under DeepSpeed ZeRO-2: each rank runs
+    TRL's tool loop on its share of the prompts, and the stage finishes its steps."""
+    folder, run = cold_run
+    recipe = ZERO2_RECIPE.format(model=run / "stages" / "0-sft" / "final", data=folder / "trajectories.jsonl")
+    (tmp_path / "recipe.yaml").write_text(recipe)
+    out = tmp_path / "run"
+    run_cli("train", "recipe=recipe.yaml", f"output_dir={out}", "launcher=zero2", "launcher.gpus=2",
+            "launcher.use_cpu=true", "launcher.main_port=0", cwd=tmp_path, env={"PYTHONPATH": str(REPO)})
+    assert read_state(out)["finished"]
+    steps = [m for m in read_metrics(out) if m["stage"] == "rl" and "loss" in m]
+    print("\nzero2, 2 processes: tool calls per completion", [m["tools/call_frequency"] for m in steps],
+          "step s", [round(m["time/step"], 2) for m in steps])
+    assert len(steps) == 2 and all(m["tools/call_frequency"] > 0 for m in steps)
