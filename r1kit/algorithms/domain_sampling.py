@@ -7,9 +7,13 @@ the next prompts are drawn with probability
 
     p_d = (1 - uniform_mix) * softmax(-r_d / temperature) + uniform_mix / n_domains
 
-so domains the policy already solves are sampled less, and none is starved. This is
-r1kit's form of RuleReasoner's rule (weights from historical reward); the paper's exact
-formula was not available. Weights are logged as `data/domain_weight/<domain>`.
+so domains the policy already solves are sampled less, and none is starved. With
+`target: t` the scores are RuleReasoner's "underfit degree" instead, softmax(max(0, t - r_d) /
+temperature) (bigai-nlco/RuleReasoner, verl/trainer/ppo/ray_trainer.py:1050-1164): every
+domain at or above the target weighs the same. `update_steps: n` folds in only every n-th
+scored batch (RuleReasoner's weight_update_steps), and `reward: <name>` reads one reward of
+the stack (RuleReasoner reads its correctness reward) instead of the weighted total.
+Weights are logged as `data/domain_weight/<domain>`.
 
 The sampler keeps TRL's RepeatSampler layout (each prompt repeated num_generations
 times, each generation batch repeated for num_iterations x steps_per_generation), and
@@ -34,18 +38,23 @@ class DomainSamplingSchema:
     temperature: float = 0.5  # p_d ~ softmax(-mean reward_d / temperature)
     uniform_mix: float = 0.1  # share of uniform sampling mixed in, so no domain starves
     ema: float = 0.8  # weight of the past in each domain's moving average reward
+    target: float | None = None  # RuleReasoner's rule: p_d ~ softmax(max(0, target - r_d) / temperature)
+    update_steps: int = 1  # fold in every n-th scored batch only
+    reward: str | None = None  # the reward (a name in the stack) whose mean drives the weights; None: the total
 
 
 def check(where: str, options: dict, trainer: dict, world: int):
     if options["enabled"] and (options["temperature"] <= 0 or not 0 <= options["uniform_mix"] <= 1
-                               or not 0 <= options["ema"] < 1):
-        raise UserError(f"{where}.domain_sampling: temperature must be > 0, uniform_mix in [0, 1], ema in [0, 1).")
+                               or not 0 <= options["ema"] < 1 or options["update_steps"] < 1):
+        raise UserError(f"{where}.domain_sampling: temperature must be > 0, uniform_mix in [0, 1], ema in [0, 1), "
+                        "update_steps >= 1.")
 
 
 class DomainWeights:
-    def __init__(self, domains: list[str], temperature: float = 0.5, uniform_mix: float = 0.1, ema: float = 0.8):
+    def __init__(self, domains: list[str], temperature: float = 0.5, uniform_mix: float = 0.1, ema: float = 0.8,
+                 target: float | None = None):
         self.domains = sorted(set(domains))
-        self.temperature, self.uniform_mix, self.ema = temperature, uniform_mix, ema
+        self.temperature, self.uniform_mix, self.ema, self.target = temperature, uniform_mix, ema, target
         self.rewards: dict[str, float | None] = {d: None for d in self.domains}
 
     def update(self, sums: dict[str, float], counts: dict[str, int]):
@@ -58,8 +67,11 @@ class DomainWeights:
     def probabilities(self) -> list[float]:
         known = [r for r in self.rewards.values() if r is not None]
         fill = sum(known) / len(known) if known else 0.0  # an unseen domain counts as average
-        scores = [-(self.rewards[d] if self.rewards[d] is not None else fill) / self.temperature
-                  for d in self.domains]
+        means = [self.rewards[d] if self.rewards[d] is not None else fill for d in self.domains]
+        if self.target is None:
+            scores = [-r / self.temperature for r in means]
+        else:  # RuleReasoner's underfit degree; its epsilon inside the exp cancels in the normalisation
+            scores = [max(0.0, self.target - r) / self.temperature for r in means]
         top = max(scores)
         exp = [math.exp(s - top) for s in scores]
         n = len(self.domains)
@@ -116,17 +128,24 @@ class DomainSamplerHook:
 class DomainSampling(TrainerCallback):
     """After each newly scored batch, folds the rewards per domain into the weights; logs them."""
 
-    def __init__(self, trainer, weights: DomainWeights):
-        self.trainer, self.weights = trainer, weights
+    def __init__(self, trainer, weights: DomainWeights, update_steps: int = 1, reward: str | None = None):
+        self.trainer, self.weights, self.update_steps, self.reward = trainer, weights, update_steps, reward
         self.seen = None
+        self.batches = 0
 
     def on_step_end(self, args, state, control, **kwargs):
         scored = self.trainer.scored_columns
         if not scored or scored is self.seen or "domain" not in scored:
             return
         self.seen = scored
+        self.batches += 1
+        if self.batches % self.update_steps:
+            return
         domains = scored["domain"]
-        totals = self.trainer.local_totals(len(domains)).tolist()
+        if self.reward is None:
+            totals = self.trainer.local_totals(len(domains)).tolist()
+        else:
+            totals = self.trainer.local_rewards(len(domains), self.reward).tolist()
         index = {d: i for i, d in enumerate(self.weights.domains)}
         sums = torch.zeros(2, len(index))
         for domain, total in zip(domains, totals):
@@ -151,6 +170,10 @@ def configure(trainer, options: dict, train_ds, where: str):
     if "domain" not in train_ds.column_names:
         raise UserError(f"{where}.domain_sampling needs a `domain` per row: give the stage several datasets "
                         "(`data: [logic, math]`) or rows with a `domain` column.")
-    settings = {k: v for k, v in options.items() if k != "enabled"}
+    names = list(trainer.reward_func_names)
+    if options["reward"] is not None and options["reward"] not in names:
+        raise UserError(f"{where}.domain_sampling.reward: {options['reward']!r} is not a reward of the stage; "
+                        f"its rewards are {names}.")
+    settings = {k: v for k, v in options.items() if k not in ("enabled", "update_steps", "reward")}
     trainer.domain_weights = DomainWeights(list(trainer.train_dataset["domain"]), **settings)
-    return DomainSampling(trainer, trainer.domain_weights)
+    return DomainSampling(trainer, trainer.domain_weights, options["update_steps"], options["reward"])

@@ -38,3 +38,8 @@ class ScoredBatch:
         """Weighted reward of each of this process's rows in the batch scored last (NaN: no reward applied)."""
         start = self.accelerator.process_index * local_rows
         return total_rewards(self._last_rewards[start:start + local_rows], self.reward_weights).cpu()
+
+    def local_rewards(self, local_rows: int, name: str) -> torch.Tensor:
+        """One reward function's (by name, unweighted) value for each of this process's rows (NaN: did not apply)."""
+        start = self.accelerator.process_index * local_rows
+        return self._last_rewards[start:start + local_rows, list(self.reward_func_names).index(name)].cpu()

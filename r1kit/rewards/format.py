@@ -1,12 +1,14 @@
 """Format rewards: did the model write `<think>…</think>` then `<answer>…</answer>`?"""
 
 from r1kit.answers import close_tag, open_tag
+from r1kit.errors import UserError
 from r1kit.rewards.registry import register
 from r1kit.rewards.text import check_tag, completion_text, single_tags
 
 
 @register("think_format")
-def think_format(completions, *, think_tag: str = "think", answer_tag: str = "answer", **kwargs) -> list[float]:
+def think_format(completions, *, think_tag: str = "think", answer_tag: str = "answer", layout: str = "strict",
+                 **kwargs) -> list[float]:
     """Strict format: 1.0 iff the whole completion is <think>…</think> then <answer>…</answer>, else 0.0.
 
     Source: R1-V fullmatches the completion against
@@ -20,10 +22,25 @@ def think_format(completions, *, think_tag: str = "think", answer_tag: str = "an
     follow the answer: the prompt asks for it last, and trailing text could hold another
     answer for a reader to take instead. Newlines inside the blocks are allowed but not
     required (open-r1's `format` requires them; R1-V's does not).
+
+    `layout: ordered` is RuleReasoner's looser check (verl/utils/reward_score/mix.py:format_reward,
+    0 or -1 there, the same advantages up to that constant): the first `</think>` comes after the
+    first `<think>` (or there is none), the first `<answer>` after the first `</think>`, and the
+    first `</answer>` after that; text may surround the blocks and tags may repeat.
     """
     check_tag("think_tag", think_tag)
     check_tag("answer_tag", answer_tag)
-    return [1.0 if _is_strict(completion_text(c), think_tag, answer_tag) else 0.0 for c in completions]
+    if layout not in ("strict", "ordered"):
+        raise UserError(f"think_format: layout={layout!r}: use `strict` (R1-V's fullmatch) or `ordered` (RuleReasoner)")
+    check = _is_strict if layout == "strict" else _is_ordered
+    return [1.0 if check(completion_text(c), think_tag, answer_tag) else 0.0 for c in completions]
+
+
+def _is_ordered(text: str, think_tag: str, answer_tag: str) -> bool:
+    """RuleReasoner's order of first occurrences, a missing tag at -1, as its format_reward compares them."""
+    a, b, c, d = (text.find(tag) for tag in (open_tag(think_tag), close_tag(think_tag), open_tag(answer_tag),
+                                              close_tag(answer_tag)))
+    return a < b and c < d and b < c
 
 
 def _is_strict(text: str, think_tag: str, answer_tag: str) -> bool:

@@ -44,3 +44,55 @@ def test_sampler_keeps_the_repeat_layout_and_follows_the_weights():
     w.temperature = 0.1
     drawn = Counter(domains[i] for i in DomainSampler(domains, w, mini_repeat_count=1, batch_size=10, seed=0))
     assert drawn["b"] > 0.95 * sum(drawn.values())
+
+
+def test_target_gives_rulereasoners_underfit_weights():
+    """RuleReasoner: w_d ~ exp(max(0, target - r_d) / tau); domains at or above the target weigh the same."""
+    w = DomainWeights(["a", "b", "c"], temperature=0.3, uniform_mix=0.0, ema=0.0, target=0.5)
+    w.update({"a": 0.9, "b": 0.6, "c": 0.2}, {"a": 1, "b": 1, "c": 1})
+    e = [1.0, 1.0, math.exp(0.3 / 0.3)]  # a and b are above the target: underfit 0; c: 0.3
+    assert w.probabilities() == pytest.approx([x / sum(e) for x in e])
+
+
+class _Accelerator:
+    device = "cpu"
+
+    @staticmethod
+    def reduce(tensor, reduction):
+        return tensor
+
+
+class _Trainer:
+    """What DomainSampling reads of a ScoredBatch trainer: the last batch's domains and rewards."""
+
+    reward_func_names = ("exact_match", "think_format")
+    accelerator = _Accelerator()
+
+    def __init__(self):
+        self.scored_columns = None
+
+    def score(self, domains, rewards):
+        import torch
+
+        self.scored_columns = {"domain": domains}
+        self._rewards = torch.tensor(rewards, dtype=torch.float32)
+
+    def local_totals(self, rows):
+        return self._rewards.sum(dim=1)
+
+    def local_rewards(self, rows, name):
+        return self._rewards[:, list(self.reward_func_names).index(name)]
+
+
+def test_callback_reads_one_reward_every_n_batches():
+    from r1kit.algorithms.domain_sampling import DomainSampling
+
+    trainer, w = _Trainer(), DomainWeights(["a", "b"], ema=0.0)
+    callback = DomainSampling(trainer, w, update_steps=2, reward="exact_match")
+    trainer.score(["a", "b"], [[1.0, -1.0], [0.0, 0.0]])
+    callback.on_step_end(None, None, None)
+    assert w.rewards == {"a": None, "b": None}  # the first batch is skipped (update every 2)
+    callback.on_step_end(None, None, None)  # the same batch again: not counted twice
+    trainer.score(["a", "b"], [[1.0, -1.0], [0.0, 0.0]])
+    callback.on_step_end(None, None, None)
+    assert w.rewards == {"a": 1.0, "b": 0.0}  # exact_match alone, not the total (0.0 for a)

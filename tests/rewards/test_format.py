@@ -123,3 +123,18 @@ def test_think_only_format_uses_the_configured_tag():
     assert think_only_format(["<reasoning>r</reasoning> 5"]) == [0.0]
     with pytest.raises(UserError):
         think_only_format(["x"], think_tag="</think>")
+
+
+def test_ordered_layout_is_rulereasoners_first_occurrence_order():
+    texts = [
+        "<think>a</think><answer>b</answer>",             # strict and ordered
+        "Sure. <think>a</think> so <answer>b</answer> done",  # text around the blocks: ordered only
+        "a</think><answer>b</answer>",                     # no <think> (-1 in RuleReasoner's check): ordered
+        "<think>a<answer>b</answer></think>",              # answer inside the reasoning
+        "<think>a</think>b",                                # no answer
+        "<answer>b</answer><think>a</think>",              # answer first
+    ]
+    assert think_format(texts, layout="ordered") == [1.0, 1.0, 1.0, 0.0, 0.0, 0.0]
+    assert think_format(texts) == [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    with pytest.raises(UserError, match="layout"):
+        think_format([], layout="loose")
