@@ -24,6 +24,7 @@ from r1kit.rewards import (  # noqa: F401 - registers
     reasoning_gym,
     repetition,
     reward_model,
+    sat,
     similarity,
     steps,
     temporal,
