@@ -259,17 +259,34 @@ class Preference(Adapter):
     response is first about half the time. `answer` records where the chosen one went:
     "A" or "B" (read by `preference_judgment`). Responses may be text or conversations
     (their last assistant message is used).
+
+    A row with a `label` ("A", "B", RM-R1's "model_a"/"model_b") is a judge prompt already
+    built, as RM-R1 and Think-RM publish their RL data: its `prompt` is the whole judge
+    conversation (system and user turns), used as written, and `label` names the better
+    response; `chosen` and `rejected` are not read.
     """
 
     name = "preference"
     required = ("prompt", "chosen", "rejected")
+    optional = ("label",)
     metric = "preference_judgment"
 
     def __init__(self, columns=None, system_prompt: str | None = PREFERENCE_SYSTEM, seed: int = 0, **options):
         super().__init__(columns, system_prompt, **options)
         self.seed = seed
 
+    def check_columns(self, available: list[str], source: str):
+        if self.columns["label"] in available:  # built judge prompts: prompt + label
+            if self.columns["prompt"] not in available:
+                raise UserError(f"{source}: the `{self.name}` adapter reads built judge prompts from column "
+                                f"{self.columns['prompt']!r} beside {self.columns['label']!r}, but the data has "
+                                f"columns {available}. Map yours with `columns: {{prompt: <your column>}}`.")
+            return
+        super().check_columns(available, source)
+
     def example(self, row):
+        if self.get(row, "label") is not None:
+            return self._built(row)
         question = _conversation_text(self.get(row, "prompt"), f"column {self.columns['prompt']!r}")
         chosen = _response_text(self.get(row, "chosen"), f"column {self.columns['chosen']!r}")
         rejected = _response_text(self.get(row, "rejected"), f"column {self.columns['rejected']!r}")
@@ -281,3 +298,24 @@ class Preference(Adapter):
                 f"[The End of Chatbot A's Response]\n\n[The Start of Chatbot B's Response]\n{second}\n"
                 "[The End of Chatbot B's Response]")
         return {"prompt": self.prompt(user), "answer": "A" if chosen_first else "B", "task": self.name}
+
+    def _built(self, row):
+        what = f"column {self.columns['prompt']!r}"
+        messages = self.get(row, "prompt")
+        if not isinstance(messages, (list, tuple)) or not messages:
+            raise ValueError(f"{what} must be the judge conversation (a list of messages) when the row has a label")
+        prompt = []
+        for m in messages:
+            role = role_of(m) if isinstance(m, Mapping) else None
+            content = m.get("content", m.get("value")) if role else None
+            if role not in ("system", "user", "assistant") or not isinstance(content, str) or not content.strip():
+                raise TypeError(f"{what} has a message {m!r} that is not a system, user or assistant message with text")
+            prompt.append({"role": role, "content": content})  # verbatim: the published prompt
+        if prompt[-1]["role"] != "user":
+            raise ValueError(f"{what}: the judge conversation must end with the user turn that shows the responses")
+        raw = self.get(row, "label")
+        label = str(raw).strip().lower().removeprefix("model_").strip("[] ").upper()
+        if label not in ("A", "B"):
+            raise ValueError(f"column {self.columns['label']!r} is {raw!r}; it must name the better response: "
+                             "A or B (RM-R1: model_a or model_b)")
+        return {"prompt": prompt, "answer": label, "task": self.name}

@@ -198,6 +198,32 @@ def test_preference_conversations_and_bad_rows(tmp_path):
         build_examples(spec("preference", path=path), "datasets.pref")
 
 
+BUILT = {"prompt": [{"role": "system", "content": "Judge the two responses. End with <answer>[[A/B]]</answer>"},
+                    {"role": "user", "content": "[Client Question]\nHi?\n\n[The Start of Chatbot A's Response]\n"
+                                                "Hello!\n[The End of Chatbot A's Response]\n"}],
+         "label": "model_b"}
+
+
+def test_preference_built_judge_prompt_is_used_as_written(tmp_path):
+    """RM-R1's RL rows (context_messages + winner), mapped to prompt + label: the conversation is kept verbatim."""
+    ex = Preference().example(BUILT)
+    assert ex == {"prompt": BUILT["prompt"], "answer": "B", "task": "preference"}
+    assert Preference().example({**BUILT, "label": "A"})["answer"] == "A"
+    path = write_jsonl(tmp_path / "rl.jsonl", [{"context_messages": BUILT["prompt"], "winner": "model_a"}])
+    ds, _ = build_examples(spec("preference", path=path, columns={"prompt": "context_messages", "label": "winner"}),
+                           "datasets.rl")
+    assert ds["answer"] == ["A"] and ds["prompt"][0] == BUILT["prompt"]
+    for bad, match in (({"label": "tie"}, r"row 0: column 'label' is 'tie'"),
+                       ({"prompt": BUILT["prompt"][:1]}, "must end with the user turn"),
+                       ({"prompt": "Hi?"}, "must be the judge conversation")):
+        path = write_jsonl(tmp_path / "bad.jsonl", [{**BUILT, **bad}])
+        with pytest.raises(UserError, match=match):
+            build_examples(spec("preference", path=path), "datasets.rl")
+    path = write_jsonl(tmp_path / "nolabel.jsonl", [{"context_messages": BUILT["prompt"], "label": "A"}])
+    with pytest.raises(UserError, match="built judge prompts from column 'prompt'"):
+        build_examples(spec("preference", path=path), "datasets.rl")
+
+
 def test_preference_generator_and_a_perfect_judge():
     ds, adapter = build_examples(spec("preference", generator={"name": "preference", "n": 50}), "datasets.pref")
     assert adapter.metric == "preference_judgment" and set(ds["answer"]) == {"A", "B"}
