@@ -35,6 +35,7 @@ from pathlib import Path
 from r1kit.answers import answer_span, last_tag_block, outside_tag
 from r1kit.errors import UserError
 from r1kit.rewards.batch import column
+from r1kit.rewards.compose import accuracy_reward
 from r1kit.rewards.judge_backends import (  # noqa: F401 - re-exported
     CACHE,
     FAILURE_WARNINGS,
@@ -241,6 +242,12 @@ def _options(o: dict) -> dict:
     o["request_options"] = json.loads(json.dumps(dict(o["request_options"] or {})))
     check_tag("think_tag", o["think_tag"])
     check_tag("answer_tag", o["answer_tag"])
+    if isinstance(o["low"], bool) or not isinstance(o["low"], (int, float)) or not -10 <= o["low"] < 1:
+        raise UserError(f"judge option low={o['low']!r} must be a number below 1 (the score of a 0 verdict), e.g. -1")
+    if o["accuracy"] is not None:
+        o["accuracy"] = accuracy_reward(o["accuracy"], o["accuracy_kwargs"])
+    elif o["accuracy_kwargs"]:
+        raise UserError("judge option accuracy_kwargs needs `accuracy`, the reward they are options of")
     return o
 
 
@@ -250,6 +257,8 @@ def _score(name: str, completions, prompts, answer, o: dict, log_metric=None) ->
     if n == 0:
         return []
     rows = [_judge_prompt(c, p, g, o) for c, p, g in zip(completions, column(prompts, n), column(answer, n))]
+    accuracy = o["accuracy"](completions, answer=answer) if o["accuracy"] else [1.0] * n
+    rows = [None if acc is None else 0.0 if not acc else row for row, acc in zip(rows, accuracy)]  # wrong: not asked
     backend = backend_for(o)
     if o["cache_file"]:
         CACHE.load(str(o["cache_file"]))
@@ -271,8 +280,18 @@ def _score(name: str, completions, prompts, answer, o: dict, log_metric=None) ->
                 replies[prompt] = reply
                 if o["cache"]:
                     CACHE.put(keys[prompt], reply, o["cache_file"])
-    scores = [row if not isinstance(row, str) else parse_verdict(replies[row], o["parser"], o["scale"]) or 0.0
-              for row in rows]
+    low = float(o["low"])
+    scores = []
+    for row, acc in zip(rows, accuracy):
+        if acc is None or row is None:
+            scores.append(None)
+        elif not acc:
+            scores.append(0.0)
+        elif not isinstance(row, str):  # cannot be judged (no reasoning or answer): a 0 verdict, unasked
+            scores.append(acc * low)
+        else:  # a verdict on [0, 1] moved onto [low, 1]; a failed judge gives 0.0 whatever `low`
+            verdict = parse_verdict(replies[row], o["parser"], o["scale"]) if replies[row] is not None else None
+            scores.append(0.0 if verdict is None else acc * (low + verdict * (1.0 - low)))
     failed_rows = sum(1 for row in rows if isinstance(row, str) and replies[row] is None)
     count(backend.label, scored=n, requests=len(asked), cache_hits=hits, failures=failed_rows,
            **{f"failures/{kind}": times for kind, times in failures.items()})
@@ -311,6 +330,9 @@ def judge(
     request_options: dict | None = None,
     think_tag: str = "think",
     answer_tag: str = "answer",
+    low: float = 0.0,
+    accuracy: str | None = None,
+    accuracy_kwargs: dict | None = None,
     **kwargs,
 ) -> list[float | None]:
     """LLM judge: a local model or an OpenAI-compatible endpoint scores each completion in [0, 1] from a template.
@@ -371,6 +393,8 @@ judge_consistency = register("judge_consistency")(JudgePreset(
     """Reasoning-answer consistency check (R1-Reward): 1.0 if the judge finds the reasoning's conclusion matches the answer.
 
     As in R1-Reward, the judge sees the last `reasoning_lines` (3) lines of the reasoning and
-    the final answer and replies 1 or 0. R1-Reward maps a mismatch to -1 and combines it as
-    accuracy * (1 + 0.5 * consistency); here the score is 1.0 / 0.0. Judge options as `judge`.""",
+    the final answer and replies 1 or 0; the score is 1.0 / 0.0. R1-Reward's own term is
+    `low: -1` (a mismatch scores -1, a failed judge 0) with `accuracy: exact_match` (only right
+    answers are judged; the score is accuracy x consistency): with weight 0.5 beside the
+    accuracy reward, accuracy x (1 + 0.5 x consistency). Judge options as `judge`.""",
     template="consistency", parser="score", reasoning_lines=3))

@@ -98,6 +98,22 @@ def test_consistency_judge_sees_the_end_of_the_reasoning_and_the_answer(stub):
     assert "Final answer:\n5" in sent
 
 
+def test_r1_reward_consistency_term_is_accuracy_times_plus_or_minus_one(stub):
+    """R1-Reward (math_verifier_mllm.py): acc x consistency, +1 / -1 by the judge, 0 when the judge fails;
+    wrong answers are not sent to the judge."""
+    reward = http_judge(stub, "judge_consistency", low=-1, accuracy="exact_match")
+    completions = ["<think>so 2 is better [[reply:1]]</think><answer>2</answer>",
+                   "<think>so 1 is better [[reply:0]]</think><answer>2</answer>",
+                   "<think>so 1 is better [[reply:1]]</think><answer>1</answer>",
+                   "<think>no idea [[reply:banana]]</think><answer>2</answer>",
+                   "<answer>2</answer>"]
+    assert reward(completions, answer=["2"] * 5) == [1.0, -1.0, 0.0, 0.0, -1.0]
+    assert not any("so 1 is better [[reply:1]]" in p for p in stub.prompts())
+    assert reward(completions[:1], answer=[None]) == [None]
+    plain = http_judge(stub, "judge_consistency")  # the defaults: 1.0 / 0.0, every row judged
+    assert plain(completions, answer=["2"] * 5) == [1.0, 0.0, 1.0, 0.0, 0.0]
+
+
 def test_hostile_completions_never_raise_and_unjudgeable_ones_are_not_sent(stub):
     completions = [GOOD, *HOSTILE.values(), chat(GOOD)]
     results = {}
@@ -137,6 +153,9 @@ def test_options_are_checked_when_the_recipe_is_read(monkeypatch):
         ("judge", {**url, "template": RAW, "api_key_env": "sk-live-abcdef"}, "never the key"),
         ("judge", {**url, "template": RAW, "api_key": "sk-live-abcdef"}, "no option 'api_key'"),
         ("judge", {**url, "template": RAW, "concurrency": 0}, "concurrency"),
+        ("judge", {**url, "template": RAW, "low": 1}, "low=1"),
+        ("judge_consistency", {**url, "accuracy": "translation_bleu"}, "accuracy='translation_bleu'"),
+        ("judge_consistency", {**url, "accuracy_kwargs": {"x": 1}}, "needs `accuracy`"),
         ("judge_equivalence", {"url": "localhost:8000", "model": "m"}, "http"),
         ("judge_equivalence", {"model": "/no/such/judge/dir"}, "no such directory"),
     ]
