@@ -6,7 +6,12 @@ from r1kit.errors import UserError
 
 
 class MathQA(Adapter):
-    """Question -> answer, scored with math-verify. An optional `solution` column gives SFT targets."""
+    """Question -> answer, scored with math-verify. An optional `solution` column gives SFT targets.
+
+    `answer_as: verbatim` keeps the answer column as written (stripped) instead of reading a gold
+    answer out of it (after `####`, the last `\\boxed{}`): for references that are code or patches,
+    which may hold either by chance, scored by a text reward such as `patch_similarity`.
+    """
 
     name = "math_qa"
     required = ("question",)
@@ -14,12 +19,15 @@ class MathQA(Adapter):
     metric = "math_accuracy"
 
     def __init__(self, columns=None, system_prompt: str | None = R1_SYSTEM_PROMPT, solution_as: str = "r1_tags",
-                 **options):
+                 answer_as: str = "gold", **options):
         super().__init__(columns, system_prompt, **options)
         if solution_as not in ("r1_tags", "verbatim"):
             raise UserError(f"adapter {self.name}: solution_as={solution_as!r}: use `r1_tags` (the solution in <think>, "
                             "the gold in <answer>) or `verbatim` (the solution as written, e.g. a distilled R1 reply)")
-        self.solution_as = solution_as
+        if answer_as not in ("gold", "verbatim"):
+            raise UserError(f"adapter {self.name}: answer_as={answer_as!r}: use `gold` (the answer after ####, or the "
+                            "last \\boxed{}, else the whole text) or `verbatim` (the answer column as written)")
+        self.solution_as, self.answer_as = solution_as, answer_as
 
     def check_columns(self, available, source):
         super().check_columns(available, source)
@@ -36,7 +44,8 @@ class MathQA(Adapter):
         raw = answer if answer not in (None, "") else solution
         if raw in (None, ""):
             raise ValueError(f"no answer in {self.columns['answer']!r} or {self.columns['solution']!r}")
-        return question, gold_answer(raw), answer, solution
+        gold = str(raw).strip() if self.answer_as == "verbatim" else gold_answer(raw)
+        return question, gold, answer, solution
 
     def example(self, row):
         question, gold, answer, solution = self.question_and_gold(row)

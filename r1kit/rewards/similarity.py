@@ -1,6 +1,7 @@
 """Similarity rewards: SWE-RL's difflib ratio of a predicted patch (or any text) to the reference."""
 
 import difflib
+import json
 import re
 
 from r1kit.answers import close_tag, open_tag
@@ -9,9 +10,11 @@ from r1kit.rewards.batch import column
 from r1kit.rewards.registry import register
 from r1kit.rewards.text import check_tag, completion_text, single_tags
 
-MODES = ("auto", "text", "diff")
+MODES = ("auto", "text", "diff", "search_replace")
 _GIT_HEADER = re.compile(r"^diff --git ", re.MULTILINE)
 _PLAIN_HEADER = re.compile(r"^--- [^\n]*\n\+\+\+ ", re.MULTILINE)
+# SWE-RL's SEARCH_REPLACE_REGEX (src/swerl/core/reward.py): a fenced block, `### path`, then SEARCH/REPLACE.
+_SEARCH_REPLACE = re.compile(r"```.*?\n### (.*)\n<<<<<<< SEARCH\n([\s\S]*?)\n=======\n([\s\S]*?)\n>>>>>>> REPLACE\n```")
 
 
 def ratio(predicted: str, reference: str, max_length_ratio: float = 3.0) -> float:
@@ -114,6 +117,59 @@ def patch_similarity_score(predicted: str, reference: str, mode: str = "auto", m
     return ratio(predicted, reference, max_length_ratio)
 
 
+def normalized_patch(code_context: dict[str, str], new_content: dict[str, str]) -> dict[str, str]:
+    """Each changed file's difflib unified diff (3 lines of context, headers dropped): SWE-RL's
+    `get_normalized_patch`, the form both sides are compared in."""
+    patches = {}
+    for path, new in new_content.items():
+        lines = difflib.unified_diff(code_context.get(path, "").splitlines(), new.splitlines(), fromfile="old",
+                                     tofile="new", lineterm="", n=3)
+        patch = "\n".join(list(lines)[2:])
+        if patch:
+            patches[path] = patch
+    return patches
+
+
+def search_replace_score(solution: str, code_context: dict[str, str], oracle_new_content: dict[str, str],
+                         max_length_ratio: float = 3.0) -> float:
+    """SWE-RL's `calculate_search_replace_reward` after the format gate: -1 when the solution has no
+    SEARCH/REPLACE edit, an edit whose search block is not in the file (matched from a line start) or
+    changes nothing; else the mean ratio of the predicted and oracle normalized patches over the union
+    of files (1.0 when both are empty)."""
+    edits: dict[str, list[tuple[str, str]]] = {}
+    for path, search, replace in _SEARCH_REPLACE.findall(solution):
+        edits.setdefault(path, []).append((search, replace))
+    if not edits:
+        return -1.0
+    predicted = {}
+    for path, pairs in edits.items():
+        content = "\n" + code_context.get(path, "")
+        for search, replace in pairs:
+            if search == replace or "\n" + search not in content:
+                return -1.0
+            content = content.replace("\n" + search, "\n" + replace)
+        predicted[path] = content[1:]
+    oracle, pred = normalized_patch(code_context, oracle_new_content), normalized_patch(code_context, predicted)
+    paths = set(oracle) | set(pred)
+    if not paths:
+        return 1.0
+    return sum(ratio(pred.get(p, ""), oracle.get(p, ""), max_length_ratio) for p in paths) / len(paths)
+
+
+def search_replace_reference(reference: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The JSON text `{"code_context": {path: old}, "oracle_new_content": {path: new}}` of a row's answer."""
+    try:
+        data = json.loads(reference)
+        context, oracle = data["code_context"], data["oracle_new_content"]
+        if not all(isinstance(d, dict) and all(isinstance(v, str) for v in d.values()) for d in (context, oracle)):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        raise UserError("patch_similarity mode=search_replace: the answer column must be the JSON text of "
+                        '{"code_context": {path: old content}, "oracle_new_content": {path: new content}}, got '
+                        f"{reference[:80]!r}") from None
+    return context, oracle
+
+
 def swe_rl_solution(text: str, think_tag: str, answer_tag: str) -> str | None:
     """SWE-RL's `extract_thought_solution`: each of the four tags exactly once, a non-empty thought;
     the stripped solution, or None when the format is wrong."""
@@ -143,9 +199,11 @@ def patch_similarity(
     too); otherwise `difflib.SequenceMatcher(None, pred, oracle, autojunk=False).ratio()`.
     When the reference is a unified diff (`mode: auto` or `diff`) both are split by file
     and the per-file ratios averaged over the union of files, as
-    `calculate_reward_unidiff`; `mode: text` compares whole texts. SWE-RL's
-    search/replace path (edits applied to the repository's files before diffing) needs
-    the files and is not done here. Default tag `answer`; SWE-RL's own is
+    `calculate_reward_unidiff`; `mode: text` compares whole texts. `mode: search_replace` is
+    the reward the paper trained with (`calculate_search_replace_reward`): the answer is the
+    JSON text of the original files and their oracle contents, the solution's SEARCH/REPLACE
+    edits are applied to the originals (-1 for an edit that does not apply) and the two
+    changes compared as normalized per-file diffs. Default tag `answer`; SWE-RL's own is
     `answer_tag: solution`. A prediction over `max_length_ratio` x the reference's
     length (+200 chars) scores 0 (its ratio is <= 2/(r+1) anyway), which bounds the cost.
     None without a reference.
@@ -166,5 +224,8 @@ def patch_similarity(
         if not solution:
             rewards.append(-1.0)
             continue
-        rewards.append(patch_similarity_score(solution, reference.strip(), mode, max_length_ratio))
+        if mode == "search_replace":
+            rewards.append(search_replace_score(solution, *search_replace_reference(reference), max_length_ratio))
+        else:
+            rewards.append(patch_similarity_score(solution, reference.strip(), mode, max_length_ratio))
     return rewards

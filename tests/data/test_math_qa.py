@@ -73,3 +73,12 @@ def test_a_distilled_reply_is_kept_verbatim_as_the_sft_target():
     assert wrapped.startswith("<think><think>")  # why verbatim exists: the default wraps it again
     with pytest.raises(UserError, match=r"solution_as='raw': use `r1_tags` .* or `verbatim`"):
         MathQA(solution_as="raw")
+
+
+def test_a_verbatim_answer_is_not_read_for_a_gold_answer():
+    """Code or patches as references (SWE-RL, ReCode): `####` or `\\boxed{}` inside them is just text."""
+    code = "#### helpers\ndef f(x):\n    return x  # \\boxed{x}\n"
+    assert MathQA().example({"question": "q", "answer": code})["answer"] == "helpers\ndef f(x):\n    return x  # \\boxed{x}"
+    assert MathQA(answer_as="verbatim").example({"question": "q", "answer": code})["answer"] == code.strip()
+    with pytest.raises(UserError, match=r"answer_as='raw': use `gold` .* or `verbatim`"):
+        MathQA(answer_as="raw")

@@ -1,6 +1,7 @@
 """patch_similarity: SWE-RL's format gate and difflib ratio, on SWE-RL's own test diffs."""
 
 import difflib
+import json
 
 import pytest
 from reward_cases import chat
@@ -88,3 +89,41 @@ def test_options():
     for bad in ({"mode": "lines"}, {"max_length_ratio": 0.5}, {"max_length_ratio": True}):
         with pytest.raises(UserError):
             resolve("patch_similarity", **bad)
+
+
+# SWE-RL's README example: a type hint added by one SEARCH/REPLACE edit.
+FILE = "def sort_list(lst):\n    return sorted(lst)"
+ORACLE = "def sort_list(lst: list[int]) -> list[int]:\n    return sorted(lst)"
+REFERENCE = json.dumps({"code_context": {"example.py": FILE}, "oracle_new_content": {"example.py": ORACLE}})
+
+
+def edit(search: str, replace: str, path: str = "example.py") -> str:
+    return f"```python\n### {path}\n<<<<<<< SEARCH\n{search}\n=======\n{replace}\n>>>>>>> REPLACE\n```"
+
+
+def test_search_replace_edits_are_applied_then_compared_as_swe_rl():
+    right = edit("def sort_list(lst):", "def sort_list(lst: list[int]) -> list[int]:")
+    close = edit("def sort_list(lst):", "def sort_list(lst: list) -> list:")
+    other_file = edit("x = 1", "x = 2", path="other.py")
+    rewards = patch_similarity([solution(right, "solution"), solution(close, "solution"),
+                                solution(right + "\n" + other_file, "solution")],
+                               answer=[REFERENCE] * 3, mode="search_replace", answer_tag="solution")
+    assert rewards[0] == 1.0 and 0.5 < rewards[1] < 1.0
+    assert rewards[2] == -1.0  # "x = 1" is not in other.py (absent: empty), so the edit does not apply
+
+
+@pytest.mark.parametrize("text", [
+    "no edit block at all",
+    edit("def sort_list(lst):", "def sort_list(lst):"),          # search == replace
+    edit("    def sort_list(lst):", "def f(lst):"),               # not in the file as written
+    edit("ort_list(lst):", "ort_list(lst: list):"),               # matched from a line start only
+])
+def test_search_replace_bad_edits_score_minus_one(text):
+    assert patch_similarity([solution(text)], answer=[REFERENCE], mode="search_replace") == [-1.0]
+
+
+def test_search_replace_reference_must_be_the_json_of_files():
+    right = solution(edit("def sort_list(lst):", "def f(lst):"))
+    for bad in ("--- a/x\n+++ b/x\n", json.dumps({"code_context": {"a.py": 1}, "oracle_new_content": {}})):
+        with pytest.raises(UserError, match="mode=search_replace: the answer column must be the JSON text"):
+            patch_similarity([right], answer=[bad], mode="search_replace")
