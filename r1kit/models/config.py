@@ -20,6 +20,7 @@ class LoraSchema:
     alpha: int = field(default=32, metadata=above(0))
     dropout: float = field(default=0.05, metadata=at_least(0, lt=1))
     target_modules: Any = None  # None means every linear layer
+    use_dora: bool = False  # DoRA (weight-decomposed LoRA, peft's use_dora): ReCode's adapters
 
 
 @dataclass

@@ -32,5 +32,5 @@ def lora_config(model_cfg: dict, model=None):
     return LoraConfig(
         r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=lora["dropout"],
         target_modules=list(lora["target_modules"]) if lora["target_modules"] else "all-linear",
-        exclude_modules=exclude, task_type="CAUSAL_LM",
+        exclude_modules=exclude, task_type="CAUSAL_LM", use_dora=bool(lora.get("use_dora")),
     )

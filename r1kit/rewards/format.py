@@ -8,7 +8,7 @@ from r1kit.rewards.text import check_tag, completion_text, single_tags
 
 @register("think_format")
 def think_format(completions, *, think_tag: str = "think", answer_tag: str = "answer", layout: str = "strict",
-                 **kwargs) -> list[float]:
+                 prefix: str = "", **kwargs) -> list[float]:
     """Strict format: 1.0 iff the whole completion is <think>…</think> then <answer>…</answer>, else 0.0.
 
     Source: R1-V fullmatches the completion against
@@ -27,13 +27,19 @@ def think_format(completions, *, think_tag: str = "think", answer_tag: str = "an
     0 or -1 there, the same advantages up to that constant): the first `</think>` comes after the
     first `<think>` (or there is none), the first `<answer>` after the first `</think>`, and the
     first `</answer>` after that; text may surround the blocks and tags may repeat.
+
+    `prefix` is what the chat template already wrote of the reply (ReCode's prompt ends with
+    "Let me solve this step by step.\n<think>"): it is put back in front of the completion before
+    the check, as ReCode's `format_reward` does with "<think>".
     """
     check_tag("think_tag", think_tag)
     check_tag("answer_tag", answer_tag)
     if layout not in ("strict", "ordered"):
         raise UserError(f"think_format: layout={layout!r}: use `strict` (R1-V's fullmatch) or `ordered` (RuleReasoner)")
+    if not isinstance(prefix, str):
+        raise UserError(f"think_format: prefix={prefix!r} must be text (the part of the reply the prompt wrote)")
     check = _is_strict if layout == "strict" else _is_ordered
-    return [1.0 if check(completion_text(c), think_tag, answer_tag) else 0.0 for c in completions]
+    return [1.0 if check(prefix + completion_text(c), think_tag, answer_tag) else 0.0 for c in completions]
 
 
 def _is_ordered(text: str, think_tag: str, answer_tag: str) -> bool:

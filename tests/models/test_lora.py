@@ -52,3 +52,11 @@ def test_the_model_in_hand_pins_the_exclusion_to_its_vision_tower(tiny_vl):
     assert lora_config(vl_cfg(lora={"enabled": True}), model).exclude_modules == r"^model\.visual\..*|.*lm_head$"
     text, _ = load_model(model_cfg(), apply_lora=False)
     assert lora_config(model_cfg(lora={"enabled": True}), text).exclude_modules is None
+
+
+def test_dora_adds_a_magnitude_vector_to_each_adapted_layer():
+    cfg = model_cfg(lora={"enabled": True, "r": 4, "use_dora": True, "target_modules": ["q_proj", "v_proj"]})
+    assert lora_config(cfg).use_dora and not lora_config(model_cfg(lora={"enabled": True})).use_dora
+    model, _ = load_model(cfg)
+    trainable = [n for n, p in model.named_parameters() if p.requires_grad]
+    assert any("lora_magnitude_vector" in n for n in trainable) and all("lora_" in n for n in trainable)

@@ -6,6 +6,7 @@ CASES = {
     "translation_bleu": {"columns": {"answer": "猫看见狗。", "lang_pair": "en-zh"}},
     "translation_chrf": {"columns": {"answer": "The cat sees the dog."}},
     "mt_r1_zero": {"columns": {"answer": "Die Katze sieht den Hund.", "lang_pair": "en-de"}},
+    "code_similarity": {"columns": {"answer": "import numpy as np\nx = np.zeros(3)"}},
     "patch_similarity": {"columns": {"answer": "--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a = 1\n+a = 2\n"}},
     "time_date": {"columns": {"answer": "2019-03"}},
     "time_difference": {"columns": {"answer": "Event 1: 2019-03, Event 2: 2020-01. Month difference: 10."}},

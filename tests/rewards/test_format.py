@@ -138,3 +138,11 @@ def test_ordered_layout_is_rulereasoners_first_occurrence_order():
     assert think_format(texts) == [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     with pytest.raises(UserError, match="layout"):
         think_format([], layout="loose")
+
+
+def test_a_prefix_written_by_the_prompt_is_put_back_before_the_check():
+    """ReCode's prompt ends the assistant turn with "<think>", so completions start inside the reasoning."""
+    reply = "the API moved</think>\n<answer>x</answer>"
+    assert think_format([reply]) == [0.0]
+    assert think_format([reply], prefix="<think>") == [1.0]
+    assert think_format(["<think>a</think><answer>x</answer>"], prefix="<think>") == [0.0]  # <think> twice

@@ -8,7 +8,15 @@ from reward_cases import chat
 
 from r1kit.errors import UserError
 from r1kit.rewards import resolve
-from r1kit.rewards.similarity import file_diffs, patch_similarity, patch_similarity_score, ratio
+from r1kit.rewards.similarity import (
+    code_similarity,
+    edit_similarity,
+    file_diffs,
+    patch_similarity,
+    patch_similarity_score,
+    ratio,
+    strip_code,
+)
 
 # The diffs of SWE-RL's tests/test_reward.py.
 DIFF_1 = """diff --git a/foo.txt b/foo.txt
@@ -127,3 +135,35 @@ def test_search_replace_reference_must_be_the_json_of_files():
     for bad in ("--- a/x\n+++ b/x\n", json.dumps({"code_context": {"a.py": 1}, "oracle_new_content": {}})):
         with pytest.raises(UserError, match="mode=search_replace: the answer column must be the JSON text"):
             patch_similarity([right], answer=[bad], mode="search_replace")
+
+
+# ReCode's README example (numpy 2.2: _add_newdoc_ufunc deprecated in favour of ufunc.__doc__).
+NEW_CODE = ('import numpy as np\n\nmy_ufunc = np.frompyfunc(lambda x: x**2, 1, 1)\n\n'
+            'my_ufunc.__doc__ = "This is a custom ufunc that squares the input."')
+
+
+def recode_reply(code: str) -> str:
+    return f"the update replaces the helper</think>\n<answer>\n```python\n{code}\n```\n</answer>"
+
+
+def test_code_similarity_is_recode_es_star_and_em_star():
+    commented = NEW_CODE.replace("my_ufunc.__doc__", "# set the doc  # (was _add_newdoc_ufunc)\nmy_ufunc.__doc__")
+    old = NEW_CODE.replace('my_ufunc.__doc__ = "', 'np._add_newdoc_ufunc(my_ufunc, "').rstrip('"') + '")'
+    rewards = code_similarity([recode_reply(commented), recode_reply(old), "no code", recode_reply("def f(:")],
+                              answer=[NEW_CODE] * 4)
+    assert rewards[0] == 2.0  # comments and blank lines do not count
+    a, b = strip_code(old), strip_code(NEW_CODE)
+    assert rewards[1] == pytest.approx(edit_similarity(a, b) * 3.5 - 1.5) and -1.5 < rewards[1] < 2.0
+    assert rewards[2:] == [-2.0, -2.0]  # no ```python block; a block that does not parse
+    assert code_similarity([recode_reply(commented), recode_reply(old)], answer=[NEW_CODE] * 2,
+                           metric="exact_match") == [2.0, -1.5]
+    assert code_similarity([recode_reply(NEW_CODE)], answer=[None]) == [None]
+    with pytest.raises(UserError, match="metric='bleu' must be one of edit_similarity, exact_match"):
+        resolve("code_similarity", metric="bleu")
+
+
+def test_edit_similarity_is_levenshtein_and_strings_keep_their_hashes():
+    assert edit_similarity("kitten", "sitting") == pytest.approx(1 - 3 / 7)
+    assert edit_similarity("", "") == 1.0 and edit_similarity("abc", "") == 0.0
+    assert edit_similarity("x" * 3000, "y" * 3000) == 0.0  # over the table bound: scored as unlike
+    assert strip_code('s = "#not a comment"  # a comment\n\n\nt = 1') == 's = "#not a comment"  \nt = 1'
