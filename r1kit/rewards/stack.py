@@ -1,8 +1,10 @@
 """A stage's reward stack: the configured rewards, their weights, timing and error policy.
 
-Each entry of a stage's `rewards:` is `{name | _target_, weight, schedule, **options}`, the
-options beside the name like every other component (or under `kwargs:`). The stack
-wraps every reward so that
+Each entry of a stage's `rewards:` is `{name | _target_, weight, schedule, domains, **options}`,
+the options beside the name like every other component (or under `kwargs:`). `domains:` routes
+rows: the reward scores only rows whose `domain` column is listed (a mixed stage's dataset
+names, or a row's own `domain`) and is None (does not apply) for the others, so one stage can
+score some rows by rule and others by a judge (WeThink). The stack wraps every reward so that
 
 - a reward that raises on some rows never kills a long run mysteriously: with
   `reward_errors: zero` the failing rows score 0 and are counted (logged as
@@ -21,8 +23,8 @@ from r1kit.errors import UserError
 from r1kit.rewards.registry import resolve
 
 log = logging.getLogger(__name__)
-# A reward entry is `{name | _target_, weight, schedule, **options}`; options may also sit under `kwargs:`.
-STACK_KEYS = {"name", "_target_", "weight", "kwargs", "schedule"}
+# A reward entry is `{name | _target_, weight, schedule, domains, **options}`; options may also sit under `kwargs:`.
+STACK_KEYS = {"name", "_target_", "weight", "kwargs", "schedule", "domains"}
 
 
 class RewardError(RuntimeError):
@@ -69,6 +71,43 @@ class GuardedReward:
         return scores
 
 
+class DomainReward:
+    """A reward asked only about the rows of some domains; None (does not apply) for the others.
+
+    Only the routed rows reach the reward, so a judge is not queried for rows a rule scores.
+    """
+
+    def __init__(self, fn, domains: list[str]):
+        self.fn, self.domains = fn, frozenset(domains)
+        self.__name__ = fn.__name__
+
+    def __call__(self, completions, **columns):
+        n = len(completions)
+        domain = columns.get("domain")
+        keep = [i for i in range(n) if isinstance(domain, list) and len(domain) == n and domain[i] in self.domains]
+        if len(keep) == n:
+            return list(self.fn(completions, **columns))
+        scores = [None] * n
+        if keep:
+            routed = {k: [v[i] for i in keep] if isinstance(v, list) and len(v) == n else v for k, v in columns.items()}
+            for i, score in zip(keep, self.fn([completions[i] for i in keep], **routed), strict=True):
+                scores[i] = score
+        return scores
+
+
+def routed_domains(entry, where: str) -> list[str] | None:
+    """The `domains:` of a reward entry, checked: a non-empty list of names, or None (every row)."""
+    domains = entry.get("domains") if isinstance(entry, Mapping) else None
+    if domains is None:
+        return None
+    if isinstance(domains, str):
+        domains = [domains]
+    if not isinstance(domains, (list, tuple)) or not domains or not all(isinstance(d, str) and d for d in domains):
+        raise UserError(f"{where}.domains={domains!r}: give the domains whose rows this reward scores, as a list of "
+                        "names (a mixed stage's dataset names, or the values of the rows' `domain` column).")
+    return list(domains)
+
+
 class RewardStack:
     def __init__(self, entries: list, policy: str = "zero", where: str = "rewards"):
         if not entries:
@@ -105,7 +144,8 @@ class RewardStack:
             hint = f" `{near[0]}` is not a key of a reward entry ({', '.join(sorted(STACK_KEYS))}): a typo?" if near \
                 else ""
             raise UserError(f"{where}: {err}.{hint}") from None
-        return fn, float(weight), entry.get("schedule")
+        domains = routed_domains(entry, where)
+        return (fn if domains is None else DomainReward(fn, domains)), float(weight), entry.get("schedule")
 
     def bind_policy(self, model, processing_class, args=None) -> list[str]:
         """Hand the policy to the rewards that score with it (VeriFree); returns their names.

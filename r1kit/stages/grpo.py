@@ -28,7 +28,7 @@ from r1kit.algorithms.stage_schedules import StageSchedules
 from r1kit.checks import at_least, did_you_mean
 from r1kit.environments import check_rows, resolve_environment, tool_names
 from r1kit.errors import UserError
-from r1kit.rewards.stack import RewardStack
+from r1kit.rewards.stack import RewardStack, routed_domains
 from r1kit.stages import rollout, step_timing, tool_rollouts
 from r1kit.stages.common import StageSchema, check_images, give_reference_a_folder, install_callbacks
 from r1kit.stages.plan import StageKind, StagePlan
@@ -38,7 +38,7 @@ from r1kit.tools import ready_for_tools, resolve_tools
 
 @dataclass
 class GRPOStageSchema(StageSchema):
-    rewards: list[Any] = field(default_factory=list)  # [{name|_target_, weight, schedule, **options}]
+    rewards: list[Any] = field(default_factory=list)  # [{name|_target_, weight, schedule, domains, **options}]
     reward_errors: str = "zero"  # "zero" scores a failing row 0 and counts it; "raise" stops
     algorithm: str | None = None  # a preset of r1kit/conf/algorithm (grpo, dapo, gspo...), under the stage's keys
     dynamic_sampling: DynamicSamplingSchema = field(default_factory=DynamicSamplingSchema)
@@ -96,12 +96,25 @@ def check(where: str, stage: dict, trainer: dict, context: dict):
     if trainer.get("reward_weights") is not None:
         raise UserError(f"{where}.reward_weights: give each reward its `weight:` in `rewards:` instead.")
     RewardStack(stage["rewards"], stage["reward_errors"], f"{where}.rewards")
+    check_reward_domains(where, stage)
     reward_schedules(stage["rewards"], f"{where}.rewards")
     for module in (stable_reinforce, dynamic_sampling, domain_sampling):
         key = module.__name__.rsplit(".", 1)[1]
         module.check(where, stage[key], trainer, world)
     check_tool_rollouts(where, stage, trainer, context)
     rollout.check(where, stage["rollout"], trainer, context)
+
+
+def check_reward_domains(where: str, stage: dict):
+    """In a stage mixing datasets each row's domain is its dataset's name, so a reward's `domains:` must name some."""
+    data = stage.get("data")
+    if not isinstance(data, (list, tuple)):
+        return  # one dataset: the rows' own `domain` column routes them
+    for i, entry in enumerate(stage["rewards"]):
+        unknown = sorted(set(routed_domains(entry, f"{where}.rewards[{i}]") or ()) - set(data))
+        if unknown:
+            raise UserError(f"{where}.rewards[{i}].domains: {unknown} name no dataset of this stage; its rows' domains "
+                            f"are its datasets {list(data)}.")
 
 
 def check_tool_rollouts(where: str, stage: dict, trainer: dict, context: dict):

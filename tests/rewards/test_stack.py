@@ -58,3 +58,36 @@ def test_bad_entries_are_user_errors(entry, message):
 def test_an_empty_stack_is_refused():
     with pytest.raises(UserError, match="at least one reward"):
         RewardStack([])
+
+
+def seen(completions, answer=None, domain=None, **kwargs):
+    """Scores each row it is asked about by its answer, so a test sees which rows reached it."""
+    return [float(a) for a in answer]
+
+
+def test_domains_route_rows_and_only_routed_rows_reach_the_reward():
+    stack = RewardStack([{"_target_": f"{__name__}.seen", "domains": ["rule"]},
+                         {"_target_": f"{__name__}.seen", "domains": "judge"}])
+    rule, judge = stack.functions
+    columns = {"answer": ["1", "2", "3"], "domain": ["rule", "judge", "rule"]}
+    assert rule(["a", "b", "c"], **columns) == [1.0, None, 3.0]
+    assert judge(["a", "b", "c"], **columns) == [None, 2.0, None]
+    assert rule(["a"], answer=["5"], domain=["other"]) == [None]  # nothing routed: the reward is not called
+    assert rule(["a"], answer=["5"]) == [None]  # rows without a domain are not this reward's
+    assert [f.__name__ for f in stack.functions] == ["seen_0", "seen_1"]
+
+
+@pytest.mark.parametrize("domains", [[], [""], 3, {"a": 1}])
+def test_bad_domains_are_user_errors(domains):
+    with pytest.raises(UserError, match=r"stages.rl.rewards\[0\].domains="):
+        RewardStack([{"name": "think_format", "domains": domains}], where="stages.rl.rewards")
+
+
+def test_domains_of_a_mixed_stage_must_name_its_datasets():
+    from r1kit.stages.grpo import check_reward_domains
+
+    stage = {"data": ["rule", "judge"], "rewards": [{"name": "math_accuracy", "domains": ["rule"]},
+                                                      {"name": "judge_equivalence", "domains": ["jugde"]}]}
+    with pytest.raises(UserError, match=r"stages.rl.rewards\[1\].domains: \['jugde'\] name no dataset"):
+        check_reward_domains("stages.rl", stage)
+    check_reward_domains("stages.rl", dict(stage, data="mixed"))  # one dataset: its rows' own domain column routes
