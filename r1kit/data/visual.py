@@ -212,6 +212,7 @@ class MMMath(VisualAdapter, MathQA):
     a `solution` also gives the cold-start target. `<image>` markers in the question
     place the images; without them the images come first. `prompt_template` (`{question}`)
     wraps the question in a paper's instruction (Med-R1's "{question} Your task: ...").
+    `solution_as: verbatim` makes the solution itself the target (a distilled reply in its own layout).
     """
 
     name = "mm_math"
@@ -228,6 +229,8 @@ class MMMath(VisualAdapter, MathQA):
     def example(self, row):
         question, gold, _, solution = self.question_and_gold(row)
         images = self.images(row)
-        target = MathQA.target(str(solution), gold) if solution else None
+        target = None
+        if solution:
+            target = str(solution).strip() if self.solution_as == "verbatim" else MathQA.target(str(solution), gold)
         text = self.template.format(question=question) if self.template else question
         return self.finish(self.prompt(text, len(images)), images, gold, target)

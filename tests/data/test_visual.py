@@ -76,6 +76,14 @@ def test_mm_math_gold_and_target_like_math_qa_with_several_images():
         MMMath().example({"image": a, "question": "<image><image> ?", "answer": "1"})
 
 
+def test_mm_math_verbatim_solution_is_the_target_as_written():
+    """`solution_as: verbatim` (as math_qa): a distilled reply in its own layout is trained on unchanged."""
+    reply = "<think>\nTwo and two.\n</think>\nThe answer is \\boxed{4}."
+    ex = MMMath(system_prompt=None, solution_as="verbatim").example(
+        {"image": picture(20, 20, 1), "question": "2+2?", "answer": "4", "solution": reply})
+    assert target(ex) == reply.strip() and ex["answer"] == "4"
+
+
 def test_mm_math_prompt_template_wraps_the_question_and_keeps_image_markers():
     a = picture(20, 20, 1)
     adapter = MMMath(system_prompt=None, prompt_template="{question} Answer with a letter in <answer></answer>.")
