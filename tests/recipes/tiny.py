@@ -125,8 +125,10 @@ def tiny_stage(stage: dict, steps: int) -> dict:
     if stage.get("kind") == "merge":
         return stage
     stage = dict(stage, max_steps=steps, logging_steps=1, save_steps=steps, gradient_accumulation_steps=1)
-    for key in ("steps_per_generation", "generation_batch_size", "num_train_epochs"):
+    for key in ("generation_batch_size", "num_train_epochs"):
         stage.pop(key, None)
+    if stage.get("kind") == "grpo":  # one generation per step, also where an algorithm preset sets more
+        stage["steps_per_generation"] = 1
     if stage.get("kind") == "sft":
         stage.update(per_device_train_batch_size=2, max_length=min(stage.get("max_length") or SFT_LENGTH, SFT_LENGTH))
     elif stage.get("kind") == "grpo":
