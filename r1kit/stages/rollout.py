@@ -134,5 +134,5 @@ def configure(trainer, rollout: dict, where: str):
     if trainer.rollout_dtype is not None:
         millions = sum(p.numel() for p in trainer.model.parameters()) / 1e6
         log.info(f"{where}: sampling from a {str(trainer.rollout_dtype).removeprefix('torch.')} copy of the policy "
-                 f"({millions:.0f}M parameters, refreshed after each optimizer step); rollout.dtype=training samples "
+                 f"({millions:.3g}M parameters, refreshed after each optimizer step); rollout.dtype=training samples "
                  "with the training weights")
