@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from r1kit.data.chat import ChatSFT
 from r1kit.data.tool_tasks import tool_addition
 
@@ -19,6 +21,35 @@ def test_trajectories_call_the_calculator_and_slips_make_wrong_answers():
         slipped += x != a
         assert len(str(x)) == 6 and sum(p != q for p, q in zip(str(x), str(a))) <= 1
     assert 40 <= slipped <= 80  # ~30% of 200
+
+
+def test_the_blind_spot_answers_worded_problems_in_the_head_but_not_always():
+    rows = tool_addition(n=400, digits=6, seed=0, worded=0.5, blind_spot_rate=0.8)
+    worded = [r for r in rows if r["messages"][0]["content"].startswith("What is ")]
+    in_head = [r for r in rows if len(r["messages"]) == 2]
+    assert 160 <= len(worded) <= 240  # ~50% of 400
+    assert all(r in worded for r in in_head)  # a problem written `a + b = ?` always gets the calculator
+    assert 0.7 <= len(in_head) / len(worded) <= 0.9  # ~80% of the worded ones, so tool calls are still seen there
+    for row in in_head:
+        guess = row["messages"][1]["content"].removeprefix("<answer>").removesuffix("</answer>")
+        keep = len(row["answer"]) - len(row["answer"]) // 2
+        assert guess != row["answer"] and guess[:keep] == row["answer"][:keep]  # the leading half right, the rest not
+    for row in worded:
+        a, b = (int(x) for x in row["messages"][0]["content"].removeprefix("What is ").removesuffix("?").split(" plus "))
+        assert row["answer"] == str(a + b)
+
+
+def test_the_teacher_does_not_change_the_problems():
+    plain = tool_addition(n=50, seed=3, worded=0.5)
+    taught = tool_addition(n=50, seed=3, worded=0.5, blind_spot_rate=0.8, slip_rate=0.3)
+    assert [r["messages"][0] for r in plain] == [r["messages"][0] for r in taught]
+    assert [r["answer"] for r in plain] == [r["answer"] for r in taught]
+
+
+@pytest.mark.parametrize("option", ["slip_rate", "worded", "blind_spot_rate"])
+def test_rates_outside_0_to_1_are_refused_by_name(option):
+    with pytest.raises(ValueError, match=option):
+        tool_addition(n=1, **{option: 1.5})
 
 
 def test_chat_sft_reads_a_trajectory_with_its_gold_answer_and_tool_schemas():
