@@ -19,7 +19,7 @@ def tool_addition(n: int = 1000, digits: int = 6, seed: int = 0, slip_rate: floa
                   blind_spot_rate: float = 0.0) -> list[dict]:
     for option, rate in (("slip_rate", slip_rate), ("worded", worded), ("blind_spot_rate", blind_spot_rate)):
         if not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
-            raise ValueError(f"tool_addition: {option}={rate!r} must be 0 to 1")
+            raise TypeError(f"tool_addition generator: {option}={rate!r} must be 0 to 1")  # a UserError in the loader
     rng, teacher = random.Random(seed), random.Random(f"tool_addition-teacher-{seed}")
     low, high = 10 ** (digits - 1), 10 ** digits - 1
     rows = []

@@ -5,7 +5,9 @@ import json
 import pytest
 
 from r1kit.data.chat import ChatSFT
+from r1kit.data.load import generate_rows
 from r1kit.data.tool_tasks import tool_addition
+from r1kit.errors import UserError
 
 
 def test_trajectories_call_the_calculator_and_slips_make_wrong_answers():
@@ -48,8 +50,8 @@ def test_the_teacher_does_not_change_the_problems():
 
 @pytest.mark.parametrize("option", ["slip_rate", "worded", "blind_spot_rate"])
 def test_rates_outside_0_to_1_are_refused_by_name(option):
-    with pytest.raises(ValueError, match=option):
-        tool_addition(n=1, **{option: 1.5})
+    with pytest.raises(UserError, match=f"datasets.traces.generator: tool_addition generator: {option}=1.5"):
+        generate_rows({"name": "tool_addition", "n": 1, option: 1.5}, "datasets.traces")
 
 
 def test_chat_sft_reads_a_trajectory_with_its_gold_answer_and_tool_schemas():
