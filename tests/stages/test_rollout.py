@@ -1,13 +1,12 @@
 """Rollout backends and precision: the sampling copy follows the policy step by step, and bad settings stop early."""
 
-from types import SimpleNamespace
 
 import pytest
 import torch
 
 from r1kit.errors import UserError
 from r1kit.stages import rollout
-from r1kit.stages.rollout import AUTO_MIN_PARAMS, BACKENDS, RolloutCopy
+from r1kit.stages.rollout import BACKENDS, RolloutCopy
 
 
 def _digits(completions, **kwargs):
@@ -36,7 +35,13 @@ def _train(tmp_path, copy_dtype):
     sample = RolloutCopy._generate_with_copy
 
     def spy(self, policy, **inputs):  # after the copy took the policy's weights: how far apart are they?
-        out = sample(self, policy, **inputs)
+        ran = []
+        hook = policy.model.register_forward_hook(lambda *args: ran.append(1))
+        try:
+            out = sample(self, policy, **inputs)
+        finally:
+            hook.remove()
+        assert not ran, "the policy itself ran while its copy was to sample"
         behind.append(max((a.float() - b.to(a.dtype).float()).abs().max().item()
                           for a, b in zip(self._rollout_copy.parameters(), policy.parameters(), strict=True)))
         return out
@@ -77,41 +82,34 @@ def test_a_bfloat16_copy_trains_and_is_the_policy_rounded(tmp_path):
 # --- choosing the precision ----------------------------------------------------------------------------------------
 
 
-def _fake(parameters: int, **args):
-    model = torch.nn.Linear(parameters, 1, bias=False)
-    defaults = {"use_vllm": False, "use_transformers_continuous_batching": False, "bf16": False, "fp16": False}
-    return SimpleNamespace(model=model, args=SimpleNamespace(**{**defaults, **args}),
-                           accelerator=SimpleNamespace(state=SimpleNamespace(deepspeed_plugin=None)))
+def test_the_copy_runs_its_own_weights_not_a_forward_the_trainer_set_on_the_policy():
+    """TRL's GRPOTrainer sets `forward` on the policy instance, a function closing over the policy's own forward:
+    a plain deepcopy would sample from the float32 policy."""
+    from r1kit.models.tiny import build_tiny
+    from r1kit.stages.rollout import sampling_copy
 
-
-def test_auto_keeps_the_training_weights_for_a_small_model_or_a_bf16_run():
-    assert rollout.rollout_dtype("auto", _fake(1000)) is None
-    assert rollout.rollout_dtype("auto", _fake(AUTO_MIN_PARAMS, bf16=True)) is None
-    assert rollout.rollout_dtype("auto", _fake(AUTO_MIN_PARAMS, use_vllm=True)) is None
-    assert rollout.rollout_dtype("training", _fake(AUTO_MIN_PARAMS)) is None
-    assert rollout.rollout_dtype("bfloat16", _fake(10)) == torch.bfloat16
-
-
-@pytest.mark.skipif(torch.cuda.is_available() or not torch.ops.mkldnn._is_mkldnn_bf16_supported(),
-                    reason="auto picks bf16 only on a CPU with native bf16")
-def test_auto_picks_bf16_for_a_large_float32_model_on_a_bf16_cpu():
-    assert rollout.rollout_dtype("auto", _fake(AUTO_MIN_PARAMS)) == torch.bfloat16
-    zero3 = _fake(AUTO_MIN_PARAMS)
-    zero3.accelerator.state.deepspeed_plugin = SimpleNamespace(zero_stage=3)
-    assert rollout.rollout_dtype("auto", zero3) is None
+    policy, _ = build_tiny(hidden_size=32, num_heads=2, num_kv_heads=1, seed=0)
+    original = policy.forward
+    policy.forward = lambda *args, **kwargs: original(*args, **kwargs)
+    sampler = sampling_copy(policy, torch.bfloat16)
+    ran = []
+    policy.model.register_forward_hook(lambda *args: ran.append(1))
+    logits = sampler(input_ids=torch.tensor([[1, 2, 3]])).logits
+    assert not ran and logits.dtype == torch.bfloat16 and "forward" in vars(policy)
+    assert rollout.rollout_dtype("bfloat16") == torch.bfloat16 and rollout.rollout_dtype("training") is None
 
 
 # --- settings refused before any model loads ------------------------------------------------------------------------
 
 
-def _check(backend="auto", dtype="auto", trainer=None, launcher=None):
+def _check(backend="auto", dtype="training", trainer=None, launcher=None):
     launcher = {"vllm_mode": None, "zero_stage": None, **(launcher or {})}
     rollout.check("stages.rl", {"backend": backend, "dtype": dtype}, trainer or {}, {"recipe": {"launcher": launcher}})
 
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"backend": "vllm"}, r"rollout.backend='vllm': use auto or one of generate, static_cache"),
-    ({"dtype": "fp16"}, r"rollout.dtype='fp16': use one of auto, training, bfloat16"),
+    ({"dtype": "fp16"}, r"rollout.dtype='fp16': use one of training, bfloat16"),
     ({"backend": "static_cache", "trainer": {"cache_implementation": "dynamic"}}, r"disagree"),
     ({"backend": "continuous_batching", "dtype": "bfloat16"}, r"backend continuous_batching loads weights"),
     ({"dtype": "bfloat16", "launcher": {"zero_stage": 3}}, r"ZeRO-3 shards"),
