@@ -11,12 +11,11 @@ the problem around the labels.
     python scripts/prepare_cls_rl_fewshot.py --out data/cls_rl_fewshot.jsonl [--source afdsafas/eurosat-4shot-fewshot]
 """
 
-import argparse
 import re
 from collections.abc import Iterable, Iterator
 
 from image_refs import image_ref  # scripts/image_refs.py
-from prepare_common import read_rows, write_rows  # scripts/prepare_common.py
+from prepare_common import image_dataset_main  # scripts/prepare_common.py
 
 CHOICES = re.compile(r"Please choose one from list \[(.*)\]\.\s*$", re.DOTALL)
 ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
@@ -41,15 +40,10 @@ def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dic
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", required=True, help="the jsonl file to write, e.g. data/cls_rl_fewshot.jsonl")
-    parser.add_argument("--source", default="afdsafas/eurosat-4shot-fewshot",
-                        help="hub id (afdsafas/<imagenet|caltech|dtd|eurosat|food|flowers|pets|cars|sun|ucf|fgvc>-4shot-"
-                             "fewshot) or a local jsonl/json/parquet file")
-    parser.add_argument("--split", default="train")
-    parser.add_argument("--image-root", help="the folder relative image paths are resolved against")
-    args = parser.parse_args(argv)
-    write_rows(convert(read_rows(args.source, args.split), args.image_root), args.out)
+    image_dataset_main(convert, __doc__, "data/cls_rl_fewshot.jsonl",
+                       source_help="hub id (afdsafas/<imagenet|caltech|dtd|eurosat|food|flowers|pets|cars|sun|ucf|fgvc>-4shot-"
+                       "fewshot) or a local jsonl/json/parquet file",
+                       source_default="afdsafas/eurosat-4shot-fewshot", argv=argv)
 
 
 if __name__ == "__main__":

@@ -13,12 +13,11 @@ their image files, `file://` dropped and joined with `image_root`.
         --image-root <VerMulti>
 """
 
-import argparse
 import json
 from collections.abc import Iterable, Iterator
 
 from image_refs import image_ref  # scripts/image_refs.py
-from prepare_common import read_rows, write_rows  # scripts/prepare_common.py
+from prepare_common import image_dataset_main  # scripts/prepare_common.py
 
 
 def messages(row: dict, i: int) -> list[dict]:
@@ -66,13 +65,8 @@ def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dic
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", required=True, help="the jsonl file to write, e.g. data/lmm_r1_vermulti.jsonl")
-    parser.add_argument("--source", required=True, help="an LMM-R1 *_message.jsonl file (or a hub id)")
-    parser.add_argument("--split", default="train")
-    parser.add_argument("--image-root", help="the folder relative image paths are resolved against")
-    args = parser.parse_args(argv)
-    write_rows(convert(read_rows(args.source, args.split), args.image_root), args.out)
+    image_dataset_main(convert, __doc__, "data/lmm_r1_vermulti.jsonl",
+                       source_help="an LMM-R1 *_message.jsonl file (or a hub id)", argv=argv)
 
 
 if __name__ == "__main__":

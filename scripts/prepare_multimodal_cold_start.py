@@ -10,11 +10,10 @@ joined with `image_root`, or a PNG data URI for pixels held in the file.
     python scripts/prepare_multimodal_cold_start.py --out data/multimodal_cold_start.jsonl
 """
 
-import argparse
 from collections.abc import Iterable, Iterator
 
 from image_refs import image_ref  # scripts/image_refs.py
-from prepare_common import read_rows, write_rows  # scripts/prepare_common.py
+from prepare_common import image_dataset_main  # scripts/prepare_common.py
 
 
 def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dict]:
@@ -33,13 +32,9 @@ def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dic
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", required=True, help="the jsonl file to write, e.g. data/multimodal_cold_start.jsonl")
-    parser.add_argument("--source", default="WaltonFuture/Multimodal-Cold-Start", help="the hub dataset or a local file")
-    parser.add_argument("--split", default="train")
-    parser.add_argument("--image-root", help="the folder relative image paths are resolved against")
-    args = parser.parse_args(argv)
-    write_rows(convert(read_rows(args.source, args.split), args.image_root), args.out)
+    image_dataset_main(convert, __doc__, "data/multimodal_cold_start.jsonl",
+                       source_help="the hub dataset or a local file",
+                       source_default="WaltonFuture/Multimodal-Cold-Start", argv=argv)
 
 
 if __name__ == "__main__":

@@ -7,22 +7,17 @@ Vision-R1-rl, so `convert` is scripts/prepare_vision_r1_rl.py's.
     python scripts/prepare_multimodal_rl_data.py --out data/multimodal_rl_data.jsonl
 """
 
-import argparse
 
-from prepare_common import read_rows, write_rows  # scripts/prepare_common.py
+from prepare_common import image_dataset_main  # scripts/prepare_common.py
 from prepare_vision_r1_rl import convert  # scripts/prepare_vision_r1_rl.py: (images, problem, answer) rows
 
 __all__ = ["convert"]
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", required=True, help="the jsonl file to write, e.g. data/multimodal_rl_data.jsonl")
-    parser.add_argument("--source", default="WaltonFuture/Multimodal-RL-Data", help="the hub dataset or a local file")
-    parser.add_argument("--split", default="train")
-    parser.add_argument("--image-root", help="the folder relative image paths are resolved against")
-    args = parser.parse_args(argv)
-    write_rows(convert(read_rows(args.source, args.split), args.image_root), args.out)
+    image_dataset_main(convert, __doc__, "data/multimodal_rl_data.jsonl",
+                       source_help="the hub dataset or a local file",
+                       source_default="WaltonFuture/Multimodal-RL-Data", argv=argv)
 
 
 if __name__ == "__main__":

@@ -17,12 +17,11 @@ A row with `messages` is an SFT row, one with `problem` a GRPO row.
     python scripts/prepare_openvlthinker.py --out data/openvlthinker_hard.jsonl --source ydeng9/OpenVLThinker-grpo-hard
 """
 
-import argparse
 import re
 from collections.abc import Iterable, Iterator
 
 from image_refs import image_ref  # scripts/image_refs.py
-from prepare_common import read_rows, write_rows  # scripts/prepare_common.py
+from prepare_common import image_dataset_main  # scripts/prepare_common.py
 
 ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
 
@@ -60,13 +59,8 @@ def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dic
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", required=True, help="the jsonl file to write, e.g. data/openvlthinker_sft.jsonl")
-    parser.add_argument("--source", required=True, help="a hub dataset (ydeng9/...) or a local file")
-    parser.add_argument("--split", default="train")
-    parser.add_argument("--image-root", help="the folder relative image paths are resolved against")
-    args = parser.parse_args(argv)
-    write_rows(convert(read_rows(args.source, args.split), args.image_root), args.out)
+    image_dataset_main(convert, __doc__, "data/openvlthinker_sft.jsonl",
+                       source_help="a hub dataset (ydeng9/...) or a local file", argv=argv)
 
 
 if __name__ == "__main__":

@@ -18,11 +18,10 @@ A reply without `</think>` is read as an RL row (the bare answer), one with it a
     python scripts/prepare_r1_onevision.py --out data/r1_onevision_rl.jsonl --source <rl>.jsonl --image-root <images>
 """
 
-import argparse
 from collections.abc import Iterable, Iterator
 
 from image_refs import image_ref  # scripts/image_refs.py
-from prepare_common import read_rows, write_rows  # scripts/prepare_common.py
+from prepare_common import image_dataset_main  # scripts/prepare_common.py
 from prepare_vision_r1_cold import split_reply  # the same <think>…</think> + answer layout as Vision-R1-cold
 
 USER, ASSISTANT = ("human", "user"), ("gpt", "assistant")
@@ -69,13 +68,9 @@ def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dic
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", required=True, help="the jsonl file to write, e.g. data/r1_onevision.jsonl")
-    parser.add_argument("--source", required=True, help="Fancy-MLLM/R1-onevision (hub) or a local json/jsonl file")
-    parser.add_argument("--split", default="train")
-    parser.add_argument("--image-root", help="the folder the rows' image names are relative to")
-    args = parser.parse_args(argv)
-    write_rows(convert(read_rows(args.source, args.split), args.image_root), args.out)
+    image_dataset_main(convert, __doc__, "data/r1_onevision.jsonl",
+                       source_help="Fancy-MLLM/R1-onevision (hub) or a local json/jsonl file",
+                       image_root_help="the folder the rows' image names are relative to", argv=argv)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,13 @@ joined to it.
     python scripts/prepare_r1_reward_rl.py --out data/r1_reward_rl.jsonl --image-root <images> [--source yifanzhang114/R1-Reward-RL]
 """
 
-import argparse
 import json
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
 from image_refs import image_ref  # scripts/image_refs.py
-from prepare_common import read_rows, write_rows  # scripts/prepare_common.py
+from prepare_common import image_dataset_main  # scripts/prepare_common.py
 
 HUB_ID = "yifanzhang114/R1-Reward-RL"
 GOLD = re.compile(r"<answer>\s*([12])\s*</answer>")
@@ -63,13 +62,10 @@ def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dic
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", required=True, help="the jsonl file to write, e.g. data/r1_reward_rl.jsonl")
-    parser.add_argument("--source", default=HUB_ID, help="hub id or local json/jsonl/parquet file")
-    parser.add_argument("--split", default="train")
-    parser.add_argument("--image-root", help="the folder holding the images (their source folder, then file name)")
-    args = parser.parse_args(argv)
-    write_rows(convert(read_rows(args.source, args.split), args.image_root), args.out)
+    image_dataset_main(convert, __doc__, "data/r1_reward_rl.jsonl",
+                       source_help="hub id or local json/jsonl/parquet file",
+                       source_default=HUB_ID,
+                       image_root_help="the folder holding the images (their source folder, then file name)", argv=argv)
 
 
 if __name__ == "__main__":

@@ -8,11 +8,10 @@ file, a PNG data URI.
     python scripts/prepare_vision_r1_rl.py --out data/vision_r1_rl.jsonl [--source Osilly/Vision-R1-rl]
 """
 
-import argparse
 from collections.abc import Iterable, Iterator
 
 from image_refs import image_ref  # scripts/image_refs.py
-from prepare_common import read_rows, write_rows  # scripts/prepare_common.py
+from prepare_common import image_dataset_main  # scripts/prepare_common.py
 
 
 def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dict]:
@@ -31,13 +30,10 @@ def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dic
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", required=True, help="the jsonl file to write, e.g. data/vision_r1_rl.jsonl")
-    parser.add_argument("--source", default="Osilly/Vision-R1-rl", help="hub id or local jsonl/json/parquet file")
-    parser.add_argument("--split", default="train")
-    parser.add_argument("--image-root", help="the folder relative image names are resolved against")
-    args = parser.parse_args(argv)
-    write_rows(convert(read_rows(args.source, args.split), args.image_root), args.out)
+    image_dataset_main(convert, __doc__, "data/vision_r1_rl.jsonl",
+                       source_help="hub id or local jsonl/json/parquet file",
+                       source_default="Osilly/Vision-R1-rl",
+                       image_root_help="the folder relative image names are resolved against", argv=argv)
 
 
 if __name__ == "__main__":

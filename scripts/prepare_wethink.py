@@ -13,12 +13,11 @@ is refused, naming the value, rather than silently scored by neither.
         --source yangjie-cv/WeThink_Multimodal_Reasoning_120K
 """
 
-import argparse
 import re
 from collections.abc import Iterable, Iterator
 
 from image_refs import image_ref  # scripts/image_refs.py
-from prepare_common import read_rows, write_rows  # scripts/prepare_common.py
+from prepare_common import image_dataset_main  # scripts/prepare_common.py
 
 JUDGED = re.compile(r"model|judge|llm|gpt|open", re.IGNORECASE)
 RULED = re.compile(r"rule|math|choice|mcq|exact|verif|number|numeric", re.IGNORECASE)
@@ -52,14 +51,10 @@ def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dic
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", required=True, help="the jsonl file to write, e.g. data/wethink.jsonl")
-    parser.add_argument("--source", default="yangjie-cv/WeThink_Multimodal_Reasoning_120K",
-                        help="the hub dataset or a local copy of its jsonl")
-    parser.add_argument("--split", default="train")
-    parser.add_argument("--image-root", help="the folder image_path is relative to (LLaVA-CoT-100k's image.zip)")
-    args = parser.parse_args(argv)
-    write_rows(convert(read_rows(args.source, args.split), args.image_root), args.out)
+    image_dataset_main(convert, __doc__, "data/wethink.jsonl",
+                       source_help="the hub dataset or a local copy of its jsonl",
+                       source_default="yangjie-cv/WeThink_Multimodal_Reasoning_120K",
+                       image_root_help="the folder image_path is relative to (LLaVA-CoT-100k's image.zip)", argv=argv)
 
 
 if __name__ == "__main__":
