@@ -170,7 +170,6 @@ class Detection(BoxAdapter):
                  **options):
         super().__init__(columns, system_prompt, **options)
         self.template = check_template(self.name, prompt_template, categories="", space="", question="")
-        self.asks_question = self.template is not None and "{question}" in self.template
 
     def check_columns(self, available, source):
         super().check_columns(available, source)
@@ -206,13 +205,11 @@ class Detection(BoxAdapter):
                 raise ValueError(f"object {i} has no label (keys {', '.join(LABEL_KEYS)})")
             answer.append({"bbox_2d": self.box(box, image, f"object {i}: box"), "label": label.strip()})
         categories = self.get(row, "categories") or sorted({obj["label"] for obj in answer})
-        question = self.get(row, "question")
-        if self.asks_question and (not isinstance(question, str) or not question.strip()):
-            raise ValueError(f"column {self.columns['question']!r} is empty, and the prompt_template shows it")
+        question = self.shown_question(row)
         if not categories and not self.asks_question:
             raise ValueError(f"the row has no objects and no {self.columns['categories']!r} to ask for")
         text = (self.template or DETECTION_PROMPT).format(categories=", ".join(map(str, categories)),
-                                                          space=self.space(image), question=(question or "").strip())
+                                                          space=self.space(image), question=question)
         listed = json.dumps([{"bbox_2d": [round(v) for v in obj["bbox_2d"]], "label": obj["label"]}
                              for obj in answer])
         counts = {c: sum(obj["label"] == c for obj in answer) for c in categories}

@@ -81,6 +81,19 @@ class VisualAdapter(Adapter):
                             f"video), but the data has columns {available}. Map yours with "
                             "`columns: {image: <your column>}`.")
 
+    @property
+    def asks_question(self) -> bool:
+        """Whether the adapter's `prompt_template` shows the row's own `question` ({question})."""
+        template = getattr(self, "template", None)
+        return template is not None and "{question}" in template
+
+    def shown_question(self, row: Mapping) -> str:
+        """The row's `question` for a template that shows it (a dataset that ships its prompts); "" when absent."""
+        question = self.get(row, "question")
+        if self.asks_question and (not isinstance(question, str) or not question.strip()):
+            raise ValueError(f"column {self.columns['question']!r} is empty, and the prompt_template shows it")
+        return (question or "").strip()
+
     def images(self, row: Mapping) -> list:
         """The row's images, or its video's sampled frames (one image each)."""
         role = next((r for r in ("images", "video", "image") if self.get(row, r) is not None), None)
@@ -166,7 +179,6 @@ class Classification(VisualAdapter):
             raise option_error(self.name, "labels", labels, "a non-empty list of label names")
         self.labels = [x.strip() for x in labels] if labels is not None else None
         self.template = check_template(self.name, prompt_template, labels="", question="")
-        self.asks_question = self.template is not None and "{question}" in self.template
 
     def check_columns(self, available, source):
         super().check_columns(available, source)
@@ -189,11 +201,8 @@ class Classification(VisualAdapter):
             raise ValueError(f"column {self.columns['label']!r}: {label!r} is not in the label set {labels}")
         label = label.strip()
         images = self.images(row)
-        question = self.get(row, "question")
-        if self.asks_question and (not isinstance(question, str) or not question.strip()):
-            raise ValueError(f"column {self.columns['question']!r} is empty, and the prompt_template shows it")
         text = (self.template or CLASSIFICATION_PROMPT).format(labels=", ".join(labels),
-                                                               question=(question or "").strip())
+                                                               question=self.shown_question(row))
         solution = self.get(row, "solution")
         if solution is not None and (not isinstance(solution, str) or not solution.strip()):
             raise ValueError(f"column {self.columns['solution']!r}: {solution!r} is not a non-empty text")
