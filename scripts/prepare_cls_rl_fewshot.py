@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from image_refs import image_ref  # scripts/image_refs.py
-from prepare_common import image_dataset_main  # scripts/prepare_common.py
+from prepare_common import prepare_main  # scripts/prepare_common.py
 
 CHOICES = re.compile(r"Please choose one from list \[(.*)\]\.\s*$", re.DOTALL)
 ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
@@ -40,10 +40,11 @@ def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dic
 
 
 def main(argv=None):
-    image_dataset_main(convert, __doc__, "data/cls_rl_fewshot.jsonl",
-                       source_help="hub id (afdsafas/<imagenet|caltech|dtd|eurosat|food|flowers|pets|cars|sun|ucf|fgvc>-4shot-"
-                       "fewshot) or a local jsonl/json/parquet file",
-                       source_default="afdsafas/eurosat-4shot-fewshot", argv=argv)
+    prepare_main(convert, __doc__, "data/cls_rl_fewshot.jsonl",
+                 source_help="hub id (afdsafas/<imagenet|caltech|dtd|eurosat|food|flowers|pets|cars|sun|ucf|fgvc>-4shot-"
+                 "fewshot) or a local jsonl/json/parquet file",
+                 source_default="afdsafas/eurosat-4shot-fewshot",
+                 image_root_help="the folder relative image paths are resolved against", argv=argv)
 
 
 if __name__ == "__main__":

@@ -26,16 +26,18 @@ def write_rows(rows: Iterable[dict], out: str | Path):
     print(f"wrote {n} rows to {out}")
 
 
-def image_dataset_main(convert, doc: str, out_example: str, source_help: str, source_default: str | None = None,
-                       image_root_help: str = "the folder relative image paths are resolved against", argv=None):
-    """The command line of a prepare script whose `convert(rows, image_root)` reads one split of images rows:
-    --out, --source (required when there is no default), --split and --image-root."""
+def prepare_main(convert, doc: str, out_example: str, source_help: str, source_default: str | None = None,
+                 image_root_help: str | None = None, argv=None):
+    """The command line of a prepare script that converts one split: --out, --source (required when there is
+    no default), --split, and for a dataset with images --image-root (then `convert(rows, image_root)`)."""
     import argparse
 
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--out", required=True, help=f"the jsonl file to write, e.g. {out_example}")
     parser.add_argument("--source", required=source_default is None, default=source_default, help=source_help)
     parser.add_argument("--split", default="train")
-    parser.add_argument("--image-root", help=image_root_help)
+    if image_root_help:
+        parser.add_argument("--image-root", help=image_root_help)
     args = parser.parse_args(argv)
-    write_rows(convert(read_rows(args.source, args.split), args.image_root), args.out)
+    rows = read_rows(args.source, args.split)
+    write_rows(convert(rows, args.image_root) if image_root_help else convert(rows), args.out)

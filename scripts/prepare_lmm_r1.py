@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from image_refs import image_ref  # scripts/image_refs.py
-from prepare_common import image_dataset_main  # scripts/prepare_common.py
+from prepare_common import prepare_main  # scripts/prepare_common.py
 
 
 def messages(row: dict, i: int) -> list[dict]:
@@ -65,8 +65,9 @@ def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dic
 
 
 def main(argv=None):
-    image_dataset_main(convert, __doc__, "data/lmm_r1_vermulti.jsonl",
-                       source_help="an LMM-R1 *_message.jsonl file (or a hub id)", argv=argv)
+    prepare_main(convert, __doc__, "data/lmm_r1_vermulti.jsonl",
+                 source_help="an LMM-R1 *_message.jsonl file (or a hub id)",
+                 image_root_help="the folder relative image paths are resolved against", argv=argv)
 
 
 if __name__ == "__main__":

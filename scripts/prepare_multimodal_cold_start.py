@@ -13,7 +13,7 @@ joined with `image_root`, or a PNG data URI for pixels held in the file.
 from collections.abc import Iterable, Iterator
 
 from image_refs import image_ref  # scripts/image_refs.py
-from prepare_common import image_dataset_main  # scripts/prepare_common.py
+from prepare_common import prepare_main  # scripts/prepare_common.py
 
 
 def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dict]:
@@ -32,9 +32,10 @@ def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dic
 
 
 def main(argv=None):
-    image_dataset_main(convert, __doc__, "data/multimodal_cold_start.jsonl",
-                       source_help="the hub dataset or a local file",
-                       source_default="WaltonFuture/Multimodal-Cold-Start", argv=argv)
+    prepare_main(convert, __doc__, "data/multimodal_cold_start.jsonl",
+                 source_help="the hub dataset or a local file",
+                 source_default="WaltonFuture/Multimodal-Cold-Start",
+                 image_root_help="the folder relative image paths are resolved against", argv=argv)
 
 
 if __name__ == "__main__":

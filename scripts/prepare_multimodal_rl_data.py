@@ -8,16 +8,17 @@ Vision-R1-rl, so `convert` is scripts/prepare_vision_r1_rl.py's.
 """
 
 
-from prepare_common import image_dataset_main  # scripts/prepare_common.py
+from prepare_common import prepare_main  # scripts/prepare_common.py
 from prepare_vision_r1_rl import convert  # scripts/prepare_vision_r1_rl.py: (images, problem, answer) rows
 
 __all__ = ["convert"]
 
 
 def main(argv=None):
-    image_dataset_main(convert, __doc__, "data/multimodal_rl_data.jsonl",
-                       source_help="the hub dataset or a local file",
-                       source_default="WaltonFuture/Multimodal-RL-Data", argv=argv)
+    prepare_main(convert, __doc__, "data/multimodal_rl_data.jsonl",
+                 source_help="the hub dataset or a local file",
+                 source_default="WaltonFuture/Multimodal-RL-Data",
+                 image_root_help="the folder relative image paths are resolved against", argv=argv)
 
 
 if __name__ == "__main__":

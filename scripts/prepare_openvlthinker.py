@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from image_refs import image_ref  # scripts/image_refs.py
-from prepare_common import image_dataset_main  # scripts/prepare_common.py
+from prepare_common import prepare_main  # scripts/prepare_common.py
 
 ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
 
@@ -59,8 +59,9 @@ def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dic
 
 
 def main(argv=None):
-    image_dataset_main(convert, __doc__, "data/openvlthinker_sft.jsonl",
-                       source_help="a hub dataset (ydeng9/...) or a local file", argv=argv)
+    prepare_main(convert, __doc__, "data/openvlthinker_sft.jsonl",
+                 source_help="a hub dataset (ydeng9/...) or a local file",
+                 image_root_help="the folder relative image paths are resolved against", argv=argv)
 
 
 if __name__ == "__main__":

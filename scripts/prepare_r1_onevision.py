@@ -21,7 +21,7 @@ A reply without `</think>` is read as an RL row (the bare answer), one with it a
 from collections.abc import Iterable, Iterator
 
 from image_refs import image_ref  # scripts/image_refs.py
-from prepare_common import image_dataset_main  # scripts/prepare_common.py
+from prepare_common import prepare_main  # scripts/prepare_common.py
 from prepare_vision_r1_cold import split_reply  # the same <think>…</think> + answer layout as Vision-R1-cold
 
 USER, ASSISTANT = ("human", "user"), ("gpt", "assistant")
@@ -68,9 +68,9 @@ def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dic
 
 
 def main(argv=None):
-    image_dataset_main(convert, __doc__, "data/r1_onevision.jsonl",
-                       source_help="Fancy-MLLM/R1-onevision (hub) or a local json/jsonl file",
-                       image_root_help="the folder the rows' image names are relative to", argv=argv)
+    prepare_main(convert, __doc__, "data/r1_onevision.jsonl",
+                 source_help="Fancy-MLLM/R1-onevision (hub) or a local json/jsonl file",
+                 image_root_help="the folder the rows' image names are relative to", argv=argv)
 
 
 if __name__ == "__main__":

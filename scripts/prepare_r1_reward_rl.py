@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
 from image_refs import image_ref  # scripts/image_refs.py
-from prepare_common import image_dataset_main  # scripts/prepare_common.py
+from prepare_common import prepare_main  # scripts/prepare_common.py
 
 HUB_ID = "yifanzhang114/R1-Reward-RL"
 GOLD = re.compile(r"<answer>\s*([12])\s*</answer>")
@@ -62,10 +62,10 @@ def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dic
 
 
 def main(argv=None):
-    image_dataset_main(convert, __doc__, "data/r1_reward_rl.jsonl",
-                       source_help="hub id or local json/jsonl/parquet file",
-                       source_default=HUB_ID,
-                       image_root_help="the folder holding the images (their source folder, then file name)", argv=argv)
+    prepare_main(convert, __doc__, "data/r1_reward_rl.jsonl",
+                 source_help="hub id or local json/jsonl/parquet file",
+                 source_default=HUB_ID,
+                 image_root_help="the folder holding the images (their source folder, then file name)", argv=argv)
 
 
 if __name__ == "__main__":

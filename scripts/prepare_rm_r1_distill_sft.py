@@ -10,11 +10,10 @@ verbatim as one conversation and records the verdict as `answer`.
     python scripts/prepare_rm_r1_distill_sft.py --out data/rm_r1_distill_sft.jsonl [--source gaotang/RM-R1-Distill-SFT]
 """
 
-import argparse
 import re
 from collections.abc import Iterable, Iterator
 
-from prepare_common import read_rows, write_rows  # scripts/prepare_common.py
+from prepare_common import prepare_main  # scripts/prepare_common.py
 
 HUB_ID = "gaotang/RM-R1-Distill-SFT"
 VERDICT = re.compile(r"<answer>\s*\[\[([AB])\]\]\s*</answer>")
@@ -45,12 +44,8 @@ def convert(rows: Iterable[dict]) -> Iterator[dict]:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", required=True, help="the jsonl file to write, e.g. data/rm_r1_distill_sft.jsonl")
-    parser.add_argument("--source", default=HUB_ID, help="hub id or local json/jsonl/parquet file")
-    parser.add_argument("--split", default="train")
-    args = parser.parse_args(argv)
-    write_rows(convert(read_rows(args.source, args.split)), args.out)
+    prepare_main(convert, __doc__, "data/rm_r1_distill_sft.jsonl", source_help="hub id or local json/jsonl/parquet file",
+                 source_default=HUB_ID, argv=argv)
 
 
 if __name__ == "__main__":

@@ -10,11 +10,10 @@ conversation verbatim and the verdict as `answer`. The multiclass set
     python scripts/prepare_think_rm_sft.py --out data/think_rm_sft.jsonl [--source ilgee/hs2-naive-reasoning-binary-max]
 """
 
-import argparse
 import re
 from collections.abc import Iterable, Iterator
 
-from prepare_common import read_rows, write_rows  # scripts/prepare_common.py
+from prepare_common import prepare_main  # scripts/prepare_common.py
 
 HUB_ID = "ilgee/hs2-naive-reasoning-binary-max"
 ROLES = ("system", "user", "assistant")
@@ -38,12 +37,8 @@ def convert(rows: Iterable[dict]) -> Iterator[dict]:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", required=True, help="the jsonl file to write, e.g. data/think_rm_sft.jsonl")
-    parser.add_argument("--source", default=HUB_ID, help="hub id or local json/jsonl/parquet file")
-    parser.add_argument("--split", default="train")
-    args = parser.parse_args(argv)
-    write_rows(convert(read_rows(args.source, args.split)), args.out)
+    prepare_main(convert, __doc__, "data/think_rm_sft.jsonl", source_help="hub id or local json/jsonl/parquet file",
+                 source_default=HUB_ID, argv=argv)
 
 
 if __name__ == "__main__":

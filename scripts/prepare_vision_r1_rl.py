@@ -11,7 +11,7 @@ file, a PNG data URI.
 from collections.abc import Iterable, Iterator
 
 from image_refs import image_ref  # scripts/image_refs.py
-from prepare_common import image_dataset_main  # scripts/prepare_common.py
+from prepare_common import prepare_main  # scripts/prepare_common.py
 
 
 def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dict]:
@@ -30,10 +30,10 @@ def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dic
 
 
 def main(argv=None):
-    image_dataset_main(convert, __doc__, "data/vision_r1_rl.jsonl",
-                       source_help="hub id or local jsonl/json/parquet file",
-                       source_default="Osilly/Vision-R1-rl",
-                       image_root_help="the folder relative image names are resolved against", argv=argv)
+    prepare_main(convert, __doc__, "data/vision_r1_rl.jsonl",
+                 source_help="hub id or local jsonl/json/parquet file",
+                 source_default="Osilly/Vision-R1-rl",
+                 image_root_help="the folder relative image names are resolved against", argv=argv)
 
 
 if __name__ == "__main__":

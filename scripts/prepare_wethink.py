@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from image_refs import image_ref  # scripts/image_refs.py
-from prepare_common import image_dataset_main  # scripts/prepare_common.py
+from prepare_common import prepare_main  # scripts/prepare_common.py
 
 JUDGED = re.compile(r"model|judge|llm|gpt|open", re.IGNORECASE)
 RULED = re.compile(r"rule|math|choice|mcq|exact|verif|number|numeric", re.IGNORECASE)
@@ -51,10 +51,10 @@ def convert(rows: Iterable[dict], image_root: str | None = None) -> Iterator[dic
 
 
 def main(argv=None):
-    image_dataset_main(convert, __doc__, "data/wethink.jsonl",
-                       source_help="the hub dataset or a local copy of its jsonl",
-                       source_default="yangjie-cv/WeThink_Multimodal_Reasoning_120K",
-                       image_root_help="the folder image_path is relative to (LLaVA-CoT-100k's image.zip)", argv=argv)
+    prepare_main(convert, __doc__, "data/wethink.jsonl",
+                 source_help="the hub dataset or a local copy of its jsonl",
+                 source_default="yangjie-cv/WeThink_Multimodal_Reasoning_120K",
+                 image_root_help="the folder image_path is relative to (LLaVA-CoT-100k's image.zip)", argv=argv)
 
 
 if __name__ == "__main__":
