@@ -37,8 +37,11 @@ smollm2: install
 imports: install
 	$(BIN)/lint-imports --cache-dir .cache/import_linter
 
+# Test files spread over TEST_WORKERS processes (pytest-xdist; 0 runs them in this one), each torch on one thread,
+# so the workers share the cores instead of fighting over them.
+TEST_WORKERS ?= 2
 test: install imports smollm2
-	$(BIN)/python -m pytest -q tests
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow" tests

@@ -12,7 +12,7 @@ The first step is warm-up and left out; a variant's figure is the median of its 
 over rounds (variants alternate within each round, so a slow spell of the machine hits all of them).
 
 `generate` with `dtype: training` is TRL's own default path (r1kit adds no work to it: bench_grpo_overhead.py
-measures r1kit vs bare TRL at 0.997); the last variant, `auto/training`, is what a stage gets by default.
+measures r1kit vs bare TRL at 0.997); the last variant, `auto/auto`, is what a stage gets by default.
 `--mismatch` also samples 16 completions from a bf16 copy of SmolLM2 and prints how far the float32
 policy's log-probs of those tokens are from the copy's (the gap a bf16 rollout leaves uncorrected).
 """
@@ -28,7 +28,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 VARIANTS = [("generate", "training"), ("static_cache", "training"), ("continuous_batching", "training"),
-            ("generate", "bfloat16"), ("static_cache", "bfloat16"), ("auto", "training")]
+            ("generate", "bfloat16"), ("static_cache", "bfloat16"), ("auto", "auto")]
 MODELS = {"tiny": "tiny", "smollm2": "smollm2"}
 
 RECIPE = """

@@ -10,10 +10,12 @@
 
 `dtype: bfloat16` samples from a bfloat16 copy of the policy, refreshed after every optimizer step,
 while training stays in float32: on a CPU with native bfloat16 (AVX512-BF16 or AMX), SmolLM2-135M's
-rollouts sample 1.18x faster (docs/benchmarks.md). As with vLLM, the sampling and training weights
-then differ slightly (bf16 rounding), and TRL's importance-sampling correction is tied to vLLM, so
-none is applied. The default, `training`, samples with the training weights themselves: the gain
-measured so far does not pay for that unmeasured bias.
+rollouts sample 1.42x faster (docs/benchmarks.md). As with vLLM, the sampling and training weights
+then differ slightly (bf16 rounding); TRL's importance-sampling correction is tied to vLLM, so none is
+applied. `training` samples with the training weights themselves. `auto`, the default, takes the copy
+only where it pays: a float32 policy of at least 15M parameters on such a CPU, sampled with `generate`
+or a static cache, outside ZeRO-3. Everywhere else (GPUs train in bf16 already; the quickstart's
+0.45M-parameter model gains nothing) it samples with the training weights.
 """
 
 import copy
@@ -32,14 +34,15 @@ BACKENDS = {  # backend -> the TRL GRPOConfig options that select it
     "vllm_server": {"use_vllm": True, "vllm_mode": "server"},
     "vllm_colocate": {"use_vllm": True, "vllm_mode": "colocate"},
 }
-DTYPES = ("training", "bfloat16")
+DTYPES = ("auto", "training", "bfloat16")
+AUTO_COPY_MIN_PARAMETERS = 15_000_000  # below this a bf16 copy gains nothing on CPU (docs/benchmarks.md)
 COPYABLE = ("auto", "generate", "static_cache")  # backends that call the model's own `generate`
 
 
 @dataclass
 class RolloutSchema:
     backend: str = "auto"  # auto | generate | static_cache | continuous_batching | vllm_server | vllm_colocate
-    dtype: str = "training"  # training | bfloat16: the precision the completions are sampled in
+    dtype: str = "auto"  # auto | training | bfloat16: the precision the completions are sampled in
 
 
 def check(where: str, rollout: dict, trainer: dict, context: dict):
@@ -76,6 +79,20 @@ def rollout_dtype(setting: str):
     import torch
 
     return torch.bfloat16 if setting == "bfloat16" else None
+
+
+def auto_dtype(trainer) -> str:
+    """What `dtype: auto` means for this trainer: bfloat16 where a copy pays (module docstring), else training."""
+    import torch
+
+    policy = trainer.accelerator.unwrap_model(trainer.model)
+    first = next(policy.parameters())
+    pays = (first.device.type == "cpu" and first.dtype == torch.float32
+            and (torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+            and sum(p.numel() for p in policy.parameters()) >= AUTO_COPY_MIN_PARAMETERS
+            and not trainer.use_vllm and not trainer.use_transformers_continuous_batching
+            and not (trainer.is_deepspeed_enabled and trainer.accelerator.state.deepspeed_plugin.zero_stage == 3))
+    return "bfloat16" if pays else "training"
 
 
 class RolloutCopy:
@@ -122,16 +139,21 @@ def sampling_copy(policy, dtype):
     A trainer may have set `forward` on a module instance (TRL's GRPOTrainer does on the root), a function
     whose closure holds the policy's own bound `forward`: deepcopy keeps functions as they are, so the
     copy would run the float32 policy. The copy goes back to its classes' `forward`.
+
+    Its parameters keep `requires_grad` (generation runs under `no_grad`, no optimizer holds them): on CPU,
+    torch 2.13 runs bfloat16 linears on weights that do not require grad ~20% slower (248 against 202
+    tokens/s generating with SmolLM2-135M; `scripts/bench_rollout.py`).
     """
     sampler = copy.deepcopy(policy)
     for module in sampler.modules():
         vars(module).pop("forward", None)
-    return sampler.to(dtype).eval().requires_grad_(False)
+    return sampler.to(dtype).eval()
 
 
 def configure(trainer, rollout: dict, where: str):
     """Pick the sampling precision on the built trainer, and say so when it is not the training weights'."""
-    trainer.rollout_dtype = rollout_dtype(rollout["dtype"])
+    setting = auto_dtype(trainer) if rollout["dtype"] == "auto" else rollout["dtype"]
+    trainer.rollout_dtype = rollout_dtype(setting)
     if trainer.rollout_dtype is not None:
         millions = sum(p.numel() for p in trainer.model.parameters()) / 1e6
         log.info(f"{where}: sampling from a {str(trainer.rollout_dtype).removeprefix('torch.')} copy of the policy "

@@ -79,6 +79,19 @@ def test_a_bfloat16_copy_trains_and_is_the_policy_rounded(tmp_path):
     assert len(behind) == 3 and max(behind) == 0.0  # equal once cast to bf16: refreshed, never stale
 
 
+def test_auto_takes_a_bf16_copy_only_for_a_large_float32_policy_on_a_bf16_cpu(tmp_path, monkeypatch):
+    trainer, _, _ = _train(tmp_path, None)
+    assert rollout.auto_dtype(trainer) == "training"  # the tiny model: below AUTO_COPY_MIN_PARAMETERS
+    monkeypatch.setattr(rollout, "AUTO_COPY_MIN_PARAMETERS", 0)
+    native = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    assert rollout.auto_dtype(trainer) == ("bfloat16" if native else "training")
+    monkeypatch.setattr(trainer, "use_transformers_continuous_batching", True)
+    assert rollout.auto_dtype(trainer) == "training"  # a backend that does not call the policy's generate
+    monkeypatch.setattr(trainer, "use_transformers_continuous_batching", False)
+    trainer.model.to(torch.bfloat16)
+    assert rollout.auto_dtype(trainer) == "training"  # already sampling in bf16
+
+
 # --- choosing the precision ----------------------------------------------------------------------------------------
 
 
@@ -102,14 +115,14 @@ def test_the_copy_runs_its_own_weights_not_a_forward_the_trainer_set_on_the_poli
 # --- settings refused before any model loads ------------------------------------------------------------------------
 
 
-def _check(backend="auto", dtype="training", trainer=None, launcher=None):
+def _check(backend="auto", dtype="auto", trainer=None, launcher=None):
     launcher = {"vllm_mode": None, "zero_stage": None, **(launcher or {})}
     rollout.check("stages.rl", {"backend": backend, "dtype": dtype}, trainer or {}, {"recipe": {"launcher": launcher}})
 
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"backend": "vllm"}, r"rollout.backend='vllm': use auto or one of generate, static_cache"),
-    ({"dtype": "fp16"}, r"rollout.dtype='fp16': use one of training, bfloat16"),
+    ({"dtype": "fp16"}, r"rollout.dtype='fp16': use one of auto, training, bfloat16"),
     ({"backend": "static_cache", "trainer": {"cache_implementation": "dynamic"}}, r"disagree"),
     ({"backend": "continuous_batching", "dtype": "bfloat16"}, r"backend continuous_batching loads weights"),
     ({"dtype": "bfloat16", "launcher": {"zero_stage": 3}}, r"ZeRO-3 shards"),
