@@ -169,7 +169,8 @@ class ReasoningGym(Adapter):
 
     Reads `question`, `rg_source` (the reference the `reasoning_gym` reward rebuilds the
     entry from) and `answer`; rows keep `rg_source` and `rg_task` for the reward and for
-    per-task metrics.
+    per-task metrics. `prompt_template` (with `{question}`) wraps the question in a
+    paper's own instruction, e.g. "{question}Show your work in <think> </think> tags...".
     """
 
     name = "reasoning_gym"
@@ -177,8 +178,18 @@ class ReasoningGym(Adapter):
     optional = ("answer", "rg_task")
     metric = "reasoning_gym"
 
-    def __init__(self, columns=None, system_prompt: str | None = R1_SYSTEM_PROMPT, **options):
+    def __init__(self, columns=None, system_prompt: str | None = R1_SYSTEM_PROMPT, prompt_template: str | None = None,
+                 **options):
         super().__init__(columns, system_prompt, **options)
+        if prompt_template is not None:
+            try:
+                shown = "\0" in prompt_template.format(question="\0")
+            except (AttributeError, KeyError, IndexError, ValueError):
+                shown = False
+            if not shown:
+                raise UserError(f"adapter {self.name}: prompt_template={prompt_template!r} must be text that shows "
+                                "the question as {question} and has no other placeholder (write { and } as {{ and }}).")
+        self.template = prompt_template
 
     def example(self, row):
         question = self.get(row, "question")
@@ -190,6 +201,7 @@ class ReasoningGym(Adapter):
             raise ValueError(f"column {self.columns['rg_source']!r} is not a reasoning-gym reference "
                              '{"task", "options", "index"} (rows of the reasoning_gym generator carry one)')
         answer = self.get(row, "answer")
-        return {"prompt": self.prompt(question), "answer": "" if answer is None else str(answer),
+        text = self.template.format(question=question) if self.template else question
+        return {"prompt": self.prompt(text), "answer": "" if answer is None else str(answer),
                 "rg_task": self.get(row, "rg_task") or source["task"],
                 "rg_source": raw if isinstance(raw, str) else json.dumps(source, sort_keys=True), "task": self.name}

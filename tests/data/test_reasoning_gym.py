@@ -87,3 +87,18 @@ def test_rows_from_a_file_keep_their_reference(tmp_path):
 def test_bad_generator_options_name_the_key(generator, message):
     with pytest.raises(UserError, match=message):
         build_examples(spec("reasoning_gym", generator={"name": "reasoning_gym", **generator}), "datasets.rg")
+
+
+def test_a_prompt_template_wraps_the_question_in_the_papers_instruction():
+    generator = {"name": "reasoning_gym", "tasks": "chain_sum", "size": 2, "seed": 1}
+    options = {"system_prompt": None, "prompt_template": "{question}Answer in <answer> </answer> tags, e.g. {{1}}."}
+    ds, _ = build_examples(spec("reasoning_gym", generator=generator, options=options), "datasets.rg")
+    question = _entry(ds[0])["question"]
+    assert ds[0]["prompt"] == [{"role": "user", "content": question + "Answer in <answer> </answer> tags, e.g. {1}."}]
+
+
+@pytest.mark.parametrize("template", ["no question here", "{question} {answer}", 3])
+def test_a_prompt_template_without_the_question_is_refused(template):
+    generator = {"name": "reasoning_gym", "tasks": "chain_sum", "size": 2, "seed": 1}
+    with pytest.raises(UserError, match="prompt_template=.*must be text that shows the question"):
+        build_examples(spec("reasoning_gym", generator=generator, options={"prompt_template": template}), "datasets.rg")
