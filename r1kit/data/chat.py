@@ -25,7 +25,8 @@ class ChatSFT(Adapter):
 
     `tools: [calculator, ...]` (registered names or {_target_: ...}) puts those tools' JSON
     schemas in a `tools` column, which the chat template renders as a GRPO stage with the same
-    `tools:` does, so the cold start and the RL see the same prompt.
+    `tools:` does, so the cold start and the RL see the same prompt. `environment:` (a spec as a
+    GRPO stage names one) adds its tool methods' schemas after them, in TRL's order.
     """
 
     name = "chat_sft"
@@ -33,9 +34,11 @@ class ChatSFT(Adapter):
     optional = ("answer",)  # the gold answer rewards compare with; default: the last assistant message
 
     def __init__(self, columns=None, system_prompt: str | None = None, tools: list | None = None,
-                 metric: str | None = None, **options):
+                 environment=None, metric: str | None = None, **options):
         super().__init__(columns, system_prompt, **options)
-        self.tools = json.dumps(tool_schemas(tools or [], f"adapter {self.name}: tools")) if tools else None
+        schemas = tool_schemas(tools or [], f"adapter {self.name}: tools")
+        schemas += environment_schemas(environment, f"adapter {self.name}: environment")
+        self.tools = json.dumps(schemas) if schemas else None
         self.metric = metric  # the reward that scores held-out answers (e.g. exact_match against `answer`)
 
     def example(self, row):
@@ -98,3 +101,17 @@ def tool_schemas(entries: list, where: str) -> list[dict]:
         except Exception as err:  # noqa: BLE001 - transformers raises its own TypeErrors
             raise UserError(f"{where}[{i}]: no schema for {entry!r}: {err}") from None
     return schemas
+
+
+def environment_schemas(spec, where: str) -> list[dict]:
+    """The JSON schemas of an environment's tool methods, in the order TRL shows them (after the stage's tools)."""
+    if not spec:
+        return []
+    from transformers.utils import get_json_schema
+
+    from r1kit.environments import environment_class, is_per_row, tool_methods
+
+    if is_per_row(spec):
+        raise UserError(f"{where}: name one environment (a per-row mapping gives each row other tools).")
+    cls, _ = environment_class(spec, where)
+    return [get_json_schema(getattr(cls, name)) for name in tool_methods(cls)]

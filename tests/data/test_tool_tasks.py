@@ -63,3 +63,14 @@ def test_chat_sft_reads_a_trajectory_with_its_gold_answer_and_tool_schemas():
     call = example["messages"][1]["tool_calls"][0]["function"]
     assert json.loads(call["arguments"]) == {"expression": row["messages"][1]["tool_calls"][0]["function"]["arguments"]["expression"]}
     assert json.loads(example["tools"])[0]["function"]["name"] == "calculator"
+
+
+def test_chat_sft_lists_an_environments_tools_after_the_stages_as_trl_does():
+    row = tool_addition(n=1, seed=1)[0]
+    example = ChatSFT(tools=["calculator"], environment="file_tree").example(row)
+    assert [t["function"]["name"] for t in json.loads(example["tools"])] == ["calculator", "cat", "cd", "ls", "submit"]
+    assert "self" not in json.loads(example["tools"])[2]["function"]["parameters"]["properties"]
+    with pytest.raises(UserError, match="name one environment"):
+        ChatSFT(environment={"a": "file_tree", "b": "search"})
+    with pytest.raises(UserError, match="nowhere"):
+        ChatSFT(environment="nowhere")
