@@ -134,6 +134,8 @@ def tiny_stage(stage: dict, steps: int) -> dict:
     elif stage.get("kind") == "grpo":
         stage.update(per_device_train_batch_size=2 * GROUP, num_generations=GROUP, use_vllm=False,
                      max_completion_length=min(stage.get("max_completion_length") or NEW_TOKENS, NEW_TOKENS))
+        if stage.get("max_turn_tokens"):  # a turn's budget cannot exceed the whole completion's
+            stage["max_turn_tokens"] = min(stage["max_turn_tokens"], NEW_TOKENS)
     return stage
 
 
