@@ -1,6 +1,7 @@
 """String answers: normalised exact match, and multiple-choice letters."""
 
 import re
+import string
 from decimal import Decimal, InvalidOperation
 
 from r1kit.answers import answer_span, outside_tag
@@ -76,6 +77,9 @@ def exact_match(
     require_tags: bool = False,
     think_tag: str = "think",
     answer_tag: str = "answer",
+    delimiters: list | None = None,
+    normalization: str = "r1kit",
+    golds: str | None = None,
     **kwargs,
 ) -> list[float | None]:
     """Normalised exact match of the final answer with `answer`: 1.0 or 0.0 (None without a gold answer).
@@ -85,17 +89,52 @@ def exact_match(
     without one, the whole text outside the reasoning (or 0.0 when `require_tags=True`).
     Both sides are normalised (case, whitespace runs, surrounding `$`, a trailing period);
     numbers compare by value, so "1,000" equals "1000" and "3.0" equals "3".
+
+    Options for systems that answer or score otherwise: `delimiters: ["<<<", ">>>"]` reads the
+    last span between the two strings instead (R1-Code-Interpreter's `<<<answer>>>`; none: 0.0);
+    `normalization: squad` compares as SQuAD/Search-R1's `normalize_answer` does (lower case,
+    punctuation and the articles a/an/the removed); `golds: <column>` names a column holding a
+    list of accepted answers per row (any one matches; NQ/HotpotQA's golden answers).
     """
     _check_options(think_tag, answer_tag)
+    if normalization not in NORMALIZERS:
+        raise UserError(f"exact_match normalization={normalization!r}: use one of {', '.join(NORMALIZERS)}.")
+    pattern = _delimited(delimiters)
+    accepted = column(kwargs.get(golds) if golds else answer, len(completions))
     rewards = []
-    for completion, gold in zip(completions, column(answer, len(completions))):
-        gold = _gold(gold)
-        if gold is None:
+    for completion, gold in zip(completions, accepted):
+        listed = golds and isinstance(gold, (list, tuple))  # only a `golds` column holds lists
+        options = [g for g in (gold if listed else [gold]) if _gold(g) is not None]
+        if not options:
             rewards.append(None)
             continue
-        span = _final_answer(completion, require_tags, think_tag, answer_tag)
-        rewards.append(1.0 if span is not None and same_answer(span, gold) else 0.0)
+        if pattern is None:
+            span = _final_answer(completion, require_tags, think_tag, answer_tag)
+        else:
+            found = pattern.findall(completion_text(completion))
+            span = found[-1] if found else None
+        same = NORMALIZERS[normalization]
+        rewards.append(1.0 if span is not None and any(same(span, _gold(g)) for g in options) else 0.0)
     return rewards
+
+
+def _delimited(delimiters) -> re.Pattern | None:
+    if delimiters is None:
+        return None
+    if not (isinstance(delimiters, (list, tuple)) and len(delimiters) == 2
+            and all(isinstance(d, str) and d for d in delimiters)):
+        raise UserError(f"exact_match delimiters={delimiters!r}: give two non-empty strings, the opening and the "
+                        'closing one, e.g. ["<<<", ">>>"].')
+    return re.compile(re.escape(delimiters[0]) + r"(.*?)" + re.escape(delimiters[1]), re.DOTALL)
+
+
+def squad_normalize(text: str) -> str:
+    """SQuAD's `normalize_answer` (as Search-R1 and SSRL score QA): lower case, no punctuation, no a/an/the."""
+    text = "".join(ch for ch in text.lower() if ch not in string.punctuation)
+    return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
+
+
+NORMALIZERS = {"r1kit": same_answer, "squad": lambda a, b: squad_normalize(a) == squad_normalize(b)}
 
 
 # --- choice --------------------------------------------------------------------------

@@ -105,3 +105,22 @@ def test_choice_letters_are_configurable():
 def test_choice_letter_strict_mode_for_gold_answers():
     assert choice_letter("I pick B", "ABCD", loose=False) is None
     assert choice_letter("I pick B", "ABCD") == "B"
+
+
+def test_exact_match_reads_the_last_delimited_answer():
+    """R1-Code-Interpreter answers as <<<answer>>>; without one the row scores 0."""
+    completions = ["I ran the code.\n<<<42>>>", "first <<<7>>> then <<<41>>>", "the answer is 42"]
+    assert exact_match(completions, answer=["42", "41", "42"], delimiters=["<<<", ">>>"]) == [1.0, 1.0, 0.0]
+    with pytest.raises(UserError, match="delimiters"):
+        exact_match(["x"], answer=["x"], delimiters=["<<<"])
+
+
+def test_exact_match_squad_normalization_and_a_list_of_golds():
+    """SSRL/Search-R1 score against any golden answer after SQuAD normalisation."""
+    completions = ["<answer>The Eiffel Tower!</answer>", "<answer>Paris, France</answer>", "<answer>Lyon</answer>"]
+    golds = [["eiffel tower"], ["Paris France", "Paris"], ["Paris"]]
+    assert exact_match(completions, golden_answers=golds, golds="golden_answers", normalization="squad") == [
+        1.0, 1.0, 0.0]
+    assert exact_match(completions[:1], answer=["eiffel tower"]) == [0.0]  # r1kit's default keeps articles
+    with pytest.raises(UserError, match="normalization"):
+        exact_match(["x"], answer=["x"], normalization="nfkc")
