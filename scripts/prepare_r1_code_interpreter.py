@@ -37,7 +37,7 @@ def gold_answer(solution, where: str) -> str:
             raise ValueError(f"{where}: solution {solution!r} has none of the keys {', '.join(ANSWER_KEYS)}")
         solution = solution[key]
     if isinstance(solution, bool) or not isinstance(solution, (str, int, float, list)):
-        raise ValueError(f"{where}: solution {solution!r} is not an answer (text, number or list)")
+        raise TypeError(f"{where}: solution {solution!r} is not an answer (text, number or list)")
     return solution.strip() if isinstance(solution, str) else json.dumps(solution)
 
 
