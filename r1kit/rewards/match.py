@@ -4,7 +4,7 @@ import re
 import string
 from decimal import Decimal, InvalidOperation
 
-from r1kit.answers import answer_span, outside_tag
+from r1kit.answers import answer_span, last_boxed, outside_tag
 from r1kit.errors import UserError
 from r1kit.rewards.batch import column
 from r1kit.rewards.registry import register
@@ -176,6 +176,7 @@ def choice(
     *,
     answer=None,
     letters: str = "ABCD",
+    multiple: bool = False,
     require_tags: bool = False,
     think_tag: str = "think",
     answer_tag: str = "answer",
@@ -190,10 +191,18 @@ def choice(
     (default "ABCD") count; the option is not called `choices` because datasets often
     have a `choices` column, which TRL would pass in its place. None when the gold names
     no letter (an index or free text: use `exact_match`).
+
+    `multiple: true` scores questions with several right options (DianJin-R1's CFLUE reward,
+    `reward_score_cflue.py`): the answer's last `\\boxed{}` (or, without one, the whole answer)
+    names every option letter written in it, "AC" or "A, C", and must name the gold's set
+    exactly. As in DianJin-R1, every uppercase option letter counts, so "\\boxed{Answer: C}"
+    names A and C.
     """
     _check_options(think_tag, answer_tag)
     if not isinstance(letters, str) or not re.fullmatch(r"[A-Z]+", letters):
         raise UserError(f"choice option letters={letters!r} must be uppercase letters such as 'ABCD'")
+    if multiple:
+        return _letter_sets(completions, answer, letters, require_tags, think_tag, answer_tag)
     rewards = []
     for completion, gold in zip(completions, column(answer, len(completions))):
         gold = _gold(gold)
@@ -204,4 +213,25 @@ def choice(
         span = _final_answer(completion, require_tags, think_tag, answer_tag)
         predicted = None if span is None else choice_letter(span, letters)
         rewards.append(1.0 if predicted == gold_letter else 0.0)
+    return rewards
+
+
+def letter_set(text: str, letters: str) -> str:
+    """The option letters written in `text`, in the order of `letters`: "C, A" -> "AC"."""
+    return "".join(c for c in letters if c in text)
+
+
+def _letter_sets(completions, answer, letters, require_tags, think_tag, answer_tag) -> list[float | None]:
+    rewards = []
+    for completion, gold in zip(completions, column(answer, len(completions))):
+        gold = _gold(gold)
+        gold_letters = None if gold is None else letter_set(gold.strip(), letters)
+        if not gold_letters:
+            rewards.append(None)
+            continue
+        span = _final_answer(completion, require_tags, think_tag, answer_tag)
+        if span is not None:
+            boxed = last_boxed(span)
+            span = boxed if boxed is not None else span
+        rewards.append(1.0 if span is not None and letter_set(span, letters) == gold_letters else 0.0)
     return rewards

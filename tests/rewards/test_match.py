@@ -124,3 +124,20 @@ def test_exact_match_squad_normalization_and_a_list_of_golds():
     assert exact_match(completions[:1], answer=["eiffel tower"]) == [0.0]  # r1kit's default keeps articles
     with pytest.raises(UserError, match="normalization"):
         exact_match(["x"], answer=["x"], normalization="nfkc")
+
+
+@pytest.mark.parametrize(("span", "expected"), [
+    ("\\boxed{AC}", 1.0), ("\\boxed{C, A}", 1.0), ("AC", 1.0),
+    ("\\boxed{A}", 0.0), ("\\boxed{ACD}", 0.0), ("\\boxed{Answer: C}", 1.0),  # "Answer" names A, as in DianJin-R1
+])
+def test_choice_multiple_compares_the_sets_of_letters(span, expected):
+    """DianJin-R1's CFLUE reward: every option letter in the last box, compared as a set with the gold's."""
+    completion = f"<think>A and C hold</think><answer>{span}</answer>"
+    assert choice([completion], answer=["AC"], letters="ABCDEFG", multiple=True) == [expected]
+
+
+def test_choice_multiple_reads_the_last_box_and_needs_tags_when_asked():
+    assert choice(["<answer>\\boxed{B} then \\boxed{D}</answer>"], answer=["D"], multiple=True) == [1.0]
+    assert choice(["<think>x</think> \\boxed{D}"], answer=["D"], multiple=True) == [1.0]
+    assert choice(["<think>x</think> \\boxed{D}"], answer=["D"], multiple=True, require_tags=True) == [0.0]
+    assert choice(["<answer>D</answer>", "<answer>D"], answer=["", None], multiple=True) == [None, None]
