@@ -98,3 +98,42 @@ def think_only_format(completions, *, think_tag: str = "think", **kwargs) -> lis
         ok = text.startswith(opening) and text.count(opening) == 1 and closing in text[len(opening) :]
         rewards.append(1.0 if ok else 0.0)
     return rewards
+
+
+@register("observe_format")
+def observe_format(completions, *, observe_tag: str = "observe", think_tag: str = "think", answer_tag: str = "answer",
+                   **kwargs) -> list[float]:
+    """Observe-first format: 1.0 iff <observe>…</observe> comes before or inside <think>…</think>, then <answer>…</answer>.
+
+    Source: Observe-R1 (zrguo/Observe-R1@f09c1e4, scripts/reward_func.py:107-121 `format_reward_func_mm`): each of
+    the six tags exactly once, and either `<observe>…</observe> <think>…</think> <answer>…</answer>` or the
+    observation inside the reasoning, `<think>…<observe>…</observe>…</think> <answer>…</answer>`; only whitespace
+    between the blocks, none of them empty (around a nested observation, the reasoning needs text on both sides).
+    Observe-R1 scores it 0.5 (use `weight: 0.5`). As there, text may come before the first block and after the
+    answer (a regex search, not a fullmatch). Observe-R1's second layout skips its once-only lookaheads (they sit
+    in the first alternative of the pattern only); here both layouts need every tag once.
+    """
+    for option, tag in (("observe_tag", observe_tag), ("think_tag", think_tag), ("answer_tag", answer_tag)):
+        check_tag(option, tag)
+    return [1.0 if _is_observe_first(completion_text(c), observe_tag, think_tag, answer_tag) else 0.0
+            for c in completions]
+
+
+def _is_observe_first(text: str, observe_tag: str, think_tag: str, answer_tag: str) -> bool:
+    think = single_tags(text, think_tag, answer_tag)
+    observe = single_tags(text, observe_tag, observe_tag)  # [<o>, </o>, <o>, </o>] when each occurs once
+    if think is None or observe is None:
+        return False
+    t_open, t_close, a_open, a_close = think
+    o_open, o_close = observe[0], observe[1]
+    t_len, o_len = len(open_tag(think_tag)), len(open_tag(observe_tag))
+    if not (t_close < a_open < a_close and text[t_close + len(close_tag(think_tag)):a_open].strip() == ""
+            and text[a_open + len(open_tag(answer_tag)):a_close]):
+        return False
+    if o_close < t_open:  # <observe>…</observe> <think>…</think>
+        return (o_open < o_close and text[o_open + o_len:o_close] != ""
+                and text[o_close + len(close_tag(observe_tag)):t_open].strip() == ""
+                and text[t_open + t_len:t_close] != "")
+    # <think>…<observe>…</observe>…</think>
+    return (t_open < o_open < o_close < t_close and text[t_open + t_len:o_open] != ""
+            and text[o_open + o_len:o_close] != "" and text[o_close + len(close_tag(observe_tag)):t_close] != "")

@@ -146,3 +146,25 @@ def test_a_prefix_written_by_the_prompt_is_put_back_before_the_check():
     assert think_format([reply]) == [0.0]
     assert think_format([reply], prefix="<think>") == [1.0]
     assert think_format(["<think>a</think><answer>x</answer>"], prefix="<think>") == [0.0]  # <think> twice
+
+
+def test_observe_format_takes_observe_r1s_two_layouts():
+    """Observe-R1's format_reward_func_mm: the observation first, or inside the reasoning; each tag once."""
+    from r1kit.rewards.format import observe_format
+
+    good = [
+        "<observe>a red square</observe>\n<think>so 4 sides</think> <answer>4</answer>",
+        "<think>I look: <observe>a red square</observe> so 4 sides</think><answer>4</answer>",
+        "Sure. <observe>x</observe><think>y</think><answer>4</answer> Done.",  # a search, as Observe-R1's regex
+    ]
+    bad = [
+        "<think>so 4 sides</think><answer>4</answer>",  # no observation
+        "<think>y</think><observe>x</observe><answer>4</answer>",  # observed after reasoning
+        "<observe>x</observe> text <think>y</think><answer>4</answer>",  # text between the blocks
+        "<observe></observe><think>y</think><answer>4</answer>",  # an empty block
+        "<think><observe>x</observe> y</think><answer>4</answer>",  # nested with nothing before it
+        "<observe>x</observe><think>y</think><answer>4</answer><answer>5</answer>",  # a tag twice
+        "<observe>x</observe><think>y <observe>z</observe> w</think><answer>4</answer>",
+        "<observe>x</observe><think>y</think><answer></answer>",
+    ]
+    assert observe_format(good + bad) == [1.0] * len(good) + [0.0] * len(bad)
