@@ -99,6 +99,52 @@ def kimi_length(
     return rewards
 
 
+@register("concise_bonus")
+def concise_bonus(
+    completions,
+    *,
+    prompts=None,
+    completion_ids=None,
+    correctness: str = "math_accuracy",
+    correctness_kwargs: dict | None = None,
+    unit: str = "tokens",
+    min_length: int = 100,
+    **kwargs,
+) -> list[float | None]:
+    """Observe-R1 bonus: 1.0 for the shortest right answer of each prompt's group if it is over min_length, else 0.0.
+
+    Source: Observe-R1 (zrguo/Observe-R1@f09c1e4, openrlhf/trainer/ppo_utils/experience_maker.py:537-544, options
+    `--bonus_reward_coef 0.2`, `--bonus_constraint 100` in openrlhf/cli/train_ppo_ray.py:355-356): among the
+    completions of one prompt that are right, the one with the fewest tokens gets the bonus (the first of them on
+    a tie), provided it has more than `min_length` tokens, so the bonus goes to the most concise full reasoning,
+    not to a bare answer. Observe-R1 adds 0.2 (use `weight: 0.2`). Its code also gives the bonus to the first
+    completion of a group with no right answer (the minimum of all-infinite lengths is taken at index 0 and
+    passes the length check); here such a group gets none. Groups are completions with identical prompts, as in
+    `kimi_length`. None where correctness does not apply.
+    """
+    if isinstance(min_length, bool) or not isinstance(min_length, int) or min_length < 0:
+        raise UserError(f"concise_bonus option min_length={min_length!r} must be a whole number >= 0")
+    n = len(completions)
+    correct = _correctness(
+        completions,
+        correctness,
+        correctness_kwargs,
+        {**kwargs, "prompts": prompts, "completion_ids": completion_ids},
+    )
+    sizes = lengths(completions, completion_ids, unit)
+    groups: dict[str, list[int]] = {}
+    for i, prompt in enumerate(column(prompts, n)):
+        groups.setdefault(repr(prompt), []).append(i)
+    rewards: list[float | None] = [None if right is None else 0.0 for right in correct]
+    for members in groups.values():
+        right = [i for i in members if correct[i]]
+        if right:
+            shortest = min(right, key=lambda i: sizes[i])
+            if sizes[shortest] > min_length:
+                rewards[shortest] = 1.0
+    return rewards
+
+
 @register("soft_overlong")
 def soft_overlong(
     completions,

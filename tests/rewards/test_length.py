@@ -93,3 +93,20 @@ def test_soft_overlong_without_a_cache_is_a_hard_cutoff():
 def test_soft_overlong_bad_options_are_user_errors(options):
     with pytest.raises(UserError):
         soft_overlong(["x"], **{"max_completion_length": 10, **options})
+
+
+def test_concise_bonus_goes_to_the_shortest_right_answer_over_the_length_floor():
+    """Observe-R1 (experience_maker.py:537-544): +bonus to the group's fewest-token right answer if > 100 tokens."""
+    from r1kit.rewards.length import concise_bonus
+
+    right, wrong = "<think>x</think><answer>4</answer>", "<think>x</think><answer>5</answer>"
+    completions = [right, right, wrong, right] + [wrong, wrong] + [right, right]
+    prompts = ["a"] * 4 + ["b"] * 2 + ["c"] * 2
+    ids = [[0] * n for n in (150, 120, 101, 300)] + [[0] * 110] * 2 + [[0] * 50, [0] * 300]
+    rewards = concise_bonus(completions, prompts=prompts, completion_ids=ids, answer=["4"] * 8)
+    # a: the 120-token right one (the 101-token one is wrong); b: none right, no bonus (Observe-R1 gives one);
+    # c: the shortest right one has 50 tokens, not over the floor, so none
+    assert rewards == [0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    assert concise_bonus(completions[6:], prompts=["c"] * 2, completion_ids=ids[6:], answer=["4"] * 2,
+                         min_length=10) == [1.0, 0.0]
+    assert concise_bonus([right], answer=[None]) == [None]
