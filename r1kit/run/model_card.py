@@ -17,7 +17,7 @@ from r1kit.run.rundir import write_atomic
 OPTIONS = ("learning_rate", "lr_scheduler_type", "max_steps", "num_train_epochs", "per_device_train_batch_size",
            "gradient_accumulation_steps", "max_length", "assistant_only_loss", "num_generations",
            "max_completion_length", "temperature", "beta", "loss_type", "scale_rewards", "algorithm")
-SWITCHES = ("dynamic_sampling", "stable_reinforce", "domain_sampling")  # shown when enabled
+SWITCHES = ("dynamic_sampling", "stable_reinforce", "domain_sampling", "difficulty_weight")  # shown when enabled
 FILE_SUFFIXES = (".json", ".jsonl", ".parquet", ".csv", ".arrow", ".txt", ".gguf", ".yaml", ".yml")
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 

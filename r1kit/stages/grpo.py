@@ -18,7 +18,8 @@ from typing import Any
 from transformers import TrainerCallback
 from trl import GRPOConfig
 
-from r1kit.algorithms import algorithm_names, domain_sampling, dynamic_sampling, stable_reinforce
+from r1kit.algorithms import algorithm_names, difficulty_weight, domain_sampling, dynamic_sampling, stable_reinforce
+from r1kit.algorithms.difficulty_weight import DifficultyWeightHooks, DifficultyWeightSchema
 from r1kit.algorithms.domain_sampling import DomainSamplerHook, DomainSamplingSchema
 from r1kit.algorithms.dynamic_sampling import DynamicSamplingHooks, DynamicSamplingSchema
 from r1kit.algorithms.reward_schedule import reward_schedules
@@ -44,6 +45,7 @@ class GRPOStageSchema(StageSchema):
     dynamic_sampling: DynamicSamplingSchema = field(default_factory=DynamicSamplingSchema)
     stable_reinforce: StableReinforceSchema = field(default_factory=StableReinforceSchema)
     domain_sampling: DomainSamplingSchema = field(default_factory=DomainSamplingSchema)
+    difficulty_weight: DifficultyWeightSchema = field(default_factory=DifficultyWeightSchema)
     # functions the model may call in its rollouts, by name (calculator, python) or {_target_: pkg.fn}; TRL runs
     # the calls (max_tool_calling_iterations caps the turns) and masks the tools' replies out of the loss
     tools: list[Any] = field(default_factory=list)
@@ -61,9 +63,9 @@ class GRPOStageSchema(StageSchema):
 def trainer_class():
     """TRL's GRPOTrainer with atomic checkpoints and r1kit's algorithm hooks (each off unless the stage sets it).
 
-    Order matters: StableReinforce filters the advantages of the batch dynamic sampling has filled,
-    and both read the rewards ScoredBatch keeps. Made on first use, as importing TRL's trainers takes
-    a second that validating a recipe need not spend.
+    Order matters: StableReinforce filters the advantages of the batch dynamic sampling has filled (and
+    difficulty weights have scaled), and all read the rewards ScoredBatch keeps. Made on first use, as
+    importing TRL's trainers takes a second that validating a recipe need not spend.
     """
     from trl import GRPOTrainer
 
@@ -72,8 +74,9 @@ def trainer_class():
     from r1kit.stages.tool_rollouts import ToolReplyMask, TurnBudget
     from r1kit.stages.vision_batches import VisionRollouts
 
-    class R1kitGRPOTrainer(AtomicCheckpoints, DomainSamplerHook, StableReinforceHooks, DynamicSamplingHooks, ScoredBatch,
-                           VisionRollouts, ToolReplyMask, TurnBudget, RolloutCopy, GRPOTrainer):
+    class R1kitGRPOTrainer(AtomicCheckpoints, DomainSamplerHook, StableReinforceHooks, DifficultyWeightHooks,
+                           DynamicSamplingHooks, ScoredBatch, VisionRollouts, ToolReplyMask, TurnBudget, RolloutCopy,
+                           GRPOTrainer):
         """GRPOTrainer with atomic checkpoints, r1kit's algorithm hooks, TRL's VL rollout fixed
         (see r1kit/stages/vision_batches.py), the turn budget and tool-reply masking of multi-turn rollouts
         (r1kit/stages/tool_rollouts.py) and sampling in the precision `rollout.dtype` picks."""
@@ -95,12 +98,16 @@ def check(where: str, stage: dict, trainer: dict, context: dict):
     check_group_batch(where, trainer, world)
     if trainer.get("reward_weights") is not None:
         raise UserError(f"{where}.reward_weights: give each reward its `weight:` in `rewards:` instead.")
-    RewardStack(stage["rewards"], stage["reward_errors"], f"{where}.rewards")
+    stack = RewardStack(stage["rewards"], stage["reward_errors"], f"{where}.rewards")
     check_reward_domains(where, stage)
     reward_schedules(stage["rewards"], f"{where}.rewards")
-    for module in (stable_reinforce, dynamic_sampling, domain_sampling):
+    for module in (stable_reinforce, dynamic_sampling, domain_sampling, difficulty_weight):
         key = module.__name__.rsplit(".", 1)[1]
         module.check(where, stage[key], trainer, world)
+    difficulty_weight.check_rewards(where, stage["difficulty_weight"], [f.__name__ for f in stack.functions])
+    if stage["difficulty_weight"]["enabled"] and stage["dynamic_sampling"]["enabled"]:
+        raise UserError(f"{where}: difficulty_weight and dynamic_sampling cannot be combined yet (the weights are "
+                        "read from the last round scored, not from the groups dynamic sampling keeps).")
     check_tool_rollouts(where, stage, trainer, context)
     rollout.check(where, stage["rollout"], trainer, context)
 
@@ -223,6 +230,7 @@ def build(plan: StagePlan):
     tool_rollouts.configure(trainer, stage)
     stable_reinforce.configure(trainer, stage["stable_reinforce"], data, plan.where)
     dynamic_sampling.configure(trainer, stage["dynamic_sampling"], data, plan.where)
+    difficulty_weight.configure(trainer, stage["difficulty_weight"], data, plan.where)
     sampling = domain_sampling.configure(trainer, stage["domain_sampling"], data, plan.where)
     stack.bind_policy(trainer.model, trainer.processing_class, plan.args)
     own = ([sampling] if sampling else []) + ([tool_rollouts.EnvironmentErrors(environment)] if environment else [])
