@@ -39,7 +39,7 @@ class FakeAccelerator:
 class FakeGRPO:
     """Stands in for trl.GRPOTrainer: 2 processes x 4 rows, groups of 2, the rewards of all 8 rows."""
 
-    reward_func_names = ["observe_format", "math_accuracy"]
+    reward_func_names = ("observe_format", "math_accuracy")
 
     def __init__(self, index):
         self.accelerator, self.num_generations = FakeAccelerator(index), 2
