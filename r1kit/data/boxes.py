@@ -112,11 +112,16 @@ GROUNDING_PROMPT = ("Please provide the bounding box coordinate of the region th
 class Grounding(BoxAdapter):
     """Image + referring expression -> the box of the region it names (REC, as VLM-R1 / Visual-RFT), scored by IoU.
 
-    Reads `query` and `bbox`; `answer` is [x1, y1, x2, y2] in the `coordinates` space.
+    Reads `query` and `bbox`; `answer` is [x1, y1, x2, y2] in the `coordinates` space. A row may hold several
+    images (multi-image grounding, UniVG-R1): `box_image` (0-based) says which one the box is in; with
+    `coordinates: normalized` it may be left out, as a 0-1000 box reads the same against any image (the last
+    one then stands for it).
     """
 
     name = "grounding"
     required = ("query", "bbox")
+    optional = IMAGE_ROLES + ("box_image",)
+    single_image = False
     metric = "iou"
     default_generator: ClassVar[dict] = {"name": "grounding"}
 
@@ -134,7 +139,8 @@ class Grounding(BoxAdapter):
         if not isinstance(query, str) or not query.strip():
             raise ValueError(f"column {self.columns['query']!r} is empty")
         query = query.strip().rstrip(".")
-        (image,) = images = self.images(row)
+        images = self.images(row)
+        image = images[self.box_image(row, len(images))]
         box = self.box(self.get(row, "bbox"), image, f"column {self.columns['bbox']!r}: box")
         size = self.answer_size(image)
         text = (self.template or GROUNDING_PROMPT).format(query=query, space=self.space(image),
@@ -143,7 +149,20 @@ class Grounding(BoxAdapter):
             f'"{query}" is at the {region(box, size)} of the image, from ({round(box[0])}, {round(box[1])}) to '
             f"({round(box[2])}, {round(box[3])}).")
         target = f"<think>{reasoning}</think><answer>{ints(box)}</answer>"
-        return self.finish(self.prompt(text, 1), images, box, target)
+        return self.finish(self.prompt(text, len(images)), images, box, target)
+
+    def box_image(self, row, n_images: int) -> int:
+        """Which of the row's images the box is in."""
+        index = self.get(row, "box_image")
+        if index is None:
+            if n_images == 1 or self.coordinates == "normalized":
+                return n_images - 1
+            raise ValueError(f"the row has {n_images} images: say which one the box is in with a "
+                             f"{self.columns['box_image']!r} column (0-based), or use coordinates: normalized")
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < n_images:
+            raise ValueError(f"column {self.columns['box_image']!r} is {index!r}; the row has {n_images} image(s), "
+                             f"so use 0 to {n_images - 1}")
+        return index
 
 
 DETECTION_PROMPT = ("Locate every object of these categories in the image: {categories}. Answer with a JSON list "

@@ -136,3 +136,20 @@ def test_detection_shows_the_row_s_own_question():
         Detection().example({"image": image, "question": "Detect the dogs.", "objects": []})
     with pytest.raises(TypeError, match="placeholders are among"):
         Detection(prompt_template="{query}")
+
+
+def test_grounding_with_several_images_reads_the_box_against_box_image():
+    """Multi-image grounding (UniVG-R1): one placeholder per image (or where the <image> markers stand)."""
+    images = [picture(640, 480), picture(200, 100, seed=1)]
+    row = {"query": "<image>Image-1 shows a cup.<image>Find the cup in Image-2", "bbox": [20, 10, 100, 50],
+           "images": images, "box_image": 1}
+    example = Grounding(prompt_template="{query}", coordinates="original").example(row)
+    assert [p["type"] for p in example["prompt"][-1]["content"]] == ["image", "text", "image", "text"]
+    assert example["answer"] == [20.0, 10.0, 100.0, 50.0] and len(example["images"]) == 2
+    normalized = Grounding(coordinates="normalized", box_scale=1000).example(
+        {"query": "the cup", "bbox": [100, 200, 500, 700], "images": images})  # no box_image: the same box anywhere
+    assert normalized["answer"] == [100.0, 200.0, 500.0, 700.0]
+    with pytest.raises(ValueError, match="say which one the box is in"):
+        Grounding(coordinates="original").example({"query": "the cup", "bbox": [1, 1, 5, 5], "images": images})
+    with pytest.raises(ValueError, match="so use 0 to 1"):
+        Grounding(coordinates="original").example(dict(row, box_image=2))
