@@ -41,6 +41,22 @@ def check(where: str, options: dict, trainer: dict, world: int):
                         f"per_device_train_batch_size x steps_per_generation a multiple of {g}.")
 
 
+def refuse_images(where: str, options: dict, data, datasets: dict):
+    """Dynamic sampling cannot merge image batches yet (`merge_groups`): refuse a stage whose datasets an image
+    adapter reads while validating, before any model loads. Data made by an earlier stage is checked at build."""
+    if not options["enabled"]:
+        return
+    from r1kit.data.adapters import get_adapter_class
+    from r1kit.data.visual import VisualAdapter
+
+    names = data if isinstance(data, (list, tuple)) else [data]
+    visual = [n for n in names if n in datasets and issubclass(get_adapter_class(datasets[n]["adapter"]), VisualAdapter)]
+    if visual:
+        raise UserError(f"{where}.dynamic_sampling: dataset(s) {visual} have images, and dynamic sampling cannot merge "
+                        "image batches yet. Set dynamic_sampling.enabled=false for this stage (DAPO's clip-higher, "
+                        "token-level loss and overlong filtering still apply).")
+
+
 def groups_with_signal(rewards: torch.Tensor, group_size: int) -> torch.Tensor:
     """One bool per group: do its rewards differ? (TRL's `frac_reward_zero_std` counts the others.)"""
     from trl.trainer.utils import nanstd  # here, not above: validation imports this module and TRL's trainers are slow

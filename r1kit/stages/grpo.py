@@ -108,6 +108,7 @@ def check(where: str, stage: dict, trainer: dict, context: dict):
     if stage["difficulty_weight"]["enabled"] and stage["dynamic_sampling"]["enabled"]:
         raise UserError(f"{where}: difficulty_weight and dynamic_sampling cannot be combined yet (the weights are "
                         "read from the last round scored, not from the groups dynamic sampling keeps).")
+    dynamic_sampling.refuse_images(where, stage["dynamic_sampling"], stage.get("data"), context["recipe"]["datasets"])
     check_tool_rollouts(where, stage, trainer, context)
     rollout.check(where, stage["rollout"], trainer, context)
 

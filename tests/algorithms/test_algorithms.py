@@ -368,6 +368,16 @@ def test_dynamic_sampling_needs_whole_groups_on_each_process(make_config, monkey
     make_config(base + ["stages.grpo.dynamic_sampling.enabled=false"])
 
 
+def test_dynamic_sampling_on_image_data_is_refused_before_the_model_loads(make_config):
+    """DAPO's dynamic sampling cannot merge image batches: validation (no model loaded) names the stage and the fix;
+    the rest of DAPO on images validates once it is off."""
+    with pytest.raises(UserError, match=r"stages.grpo.dynamic_sampling: dataset\(s\) \['images'\] have images"):
+        make_config(["stages.grpo.algorithm=dapo"], recipe="quickstart_vl")
+    stage = make_config(["stages.grpo.algorithm=dapo", "stages.grpo.dynamic_sampling.enabled=false"],
+                        recipe="quickstart_vl")["stages"]["grpo"]
+    assert (stage["loss_type"], stage["epsilon_high"], stage["dynamic_sampling"]["enabled"]) == ("dapo", 0.28, False)
+
+
 def test_cli_unknown_algorithm_exits_2_without_traceback(r1kit_cli):
     proc = r1kit_cli("train", "stages.grpo.algorithm=ppo", "--cfg", "job")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
