@@ -42,7 +42,7 @@ def test_recipe_prompt_target_and_rewards():
     raw = read_jsonl(RL)[2]
     rl = MMMath(**recipe["datasets"]["mcq"]["options"]).example(
         next(prepare.convert([raw], image_root=str(RL_IMAGES))))
-    assert rl["prompt"][0] == {"role": "system", "content": SYSTEM}
+    assert rl["prompt"][0] == {"role": "system", "content": [{"type": "text", "text": SYSTEM}]}
     assert rl["prompt"][1]["content"] == [{"type": "image"}, {"type": "text", "text": raw["problem"][len("<image>"):]}]
     right = "<think> nuclei are pencil-shaped, no invasion </think><answer>B. Tubular adenoma</answer>"
     wrong = "<think> invasive </think><answer>C</answer>"
