@@ -23,6 +23,7 @@ ADAPTERS = Registry("dataset adapter", {
     "classification": "r1kit.data.visual.Classification",
     "grounding": "r1kit.data.boxes.Grounding",
     "detection": "r1kit.data.boxes.Detection",
+    "grounded_vqa": "r1kit.data.boxes.GroundedVQA",
     "gui_action": "r1kit.data.gui.GuiAction",
     "jigsaw": "r1kit.data.jigsaw.Jigsaw",
     "reasoning_gym": "r1kit.data.reasoning_gym.ReasoningGym",

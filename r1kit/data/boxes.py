@@ -235,3 +235,41 @@ class Detection(BoxAdapter):
         seen = ", ".join(f"{c}: {n}" for c, n in counts.items()) or "none"
         target = f"<think>Objects per category: {seen}.</think><answer>{listed}</answer>"
         return self.finish(self.prompt(text, 1), images, answer, target)
+
+
+class GroundedVQA(BoxAdapter):
+    """Image + question -> a caption, the regions that answer it and the answer (SATORI's VQA-Verify), three rewards.
+
+    Reads `question`, `answers` (the accepted answers: a list, or one text), `caption` (an answer-aligned
+    caption) and `boxes` (the gold regions, each [x1, y1, x2, y2] as `box_format` in `box_scale` units of
+    the stored image). `answer` is the list of accepted answers; `caption` and `boxes` (in the `coordinates`
+    space) go to the rewards as columns of their own. `prompt_template` (`{question}`) wraps the question.
+    """
+
+    name = "grounded_vqa"
+    required = ("question", "answers")
+    optional = IMAGE_ROLES + ("caption", "boxes")
+    metric = "answer_in_set"
+
+    def __init__(self, columns=None, system_prompt: str | None = R1_SYSTEM_PROMPT, prompt_template: str | None = None,
+                 **options):
+        super().__init__(columns, system_prompt, **options)
+        self.template = check_template(self.name, prompt_template, question="")
+
+    def example(self, row):
+        question, answers = self.get(row, "question"), self.get(row, "answers")
+        if not isinstance(question, str) or not question.strip():
+            raise ValueError(f"column {self.columns['question']!r} is empty")
+        answers = [answers] if isinstance(answers, str) else answers
+        if not isinstance(answers, (list, tuple)) or not answers or not all(
+                isinstance(a, str) and a.strip() for a in answers):
+            raise ValueError(f"column {self.columns['answers']!r} must be a non-empty list of answer texts")
+        (image,) = images = self.images(row)
+        boxes = self.get(row, "boxes") or []
+        if not isinstance(boxes, (list, tuple)):
+            raise ValueError(f"column {self.columns['boxes']!r} is not a list of boxes")
+        boxes = [self.box(b, image, f"column {self.columns['boxes']!r}: box {i}") for i, b in enumerate(boxes)]
+        caption = self.get(row, "caption")
+        text = self.template.format(question=question.strip()) if self.template else question.strip()
+        return self.finish(self.prompt(text, 1), images, [a.strip() for a in answers],
+                           caption=caption.strip() if isinstance(caption, str) else None, boxes=boxes)

@@ -12,6 +12,7 @@ from r1kit.rewards import (  # noqa: F401 - registers
     compose,
     detection_map,
     format,
+    grounded_vqa,
     grounding,
     gui,
     jigsaw,

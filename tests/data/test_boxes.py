@@ -153,3 +153,22 @@ def test_grounding_with_several_images_reads_the_box_against_box_image():
         Grounding(coordinates="original").example({"query": "the cup", "bbox": [1, 1, 5, 5], "images": images})
     with pytest.raises(ValueError, match="so use 0 to 1"):
         Grounding(coordinates="original").example(dict(row, box_image=2))
+
+
+def test_grounded_vqa_keeps_answers_caption_and_rescaled_boxes():
+    """SATORI's rows: the accepted answers are the gold; caption and boxes ride along for their rewards."""
+    from r1kit.data.boxes import GroundedVQA
+
+    adapter = GroundedVQA(system_prompt=None, prompt_template="Q: {question}", min_pixels=3136, max_pixels=100_000)
+    row = {"image": picture(640, 480), "question": "How many dogs?", "answers": ["2", "two"],
+           "caption": " Two dogs on grass. ", "boxes": [[64, 48, 320, 240], [320, 240, 640, 480]]}
+    example = adapter.example(row)
+    rh, rw = smart_resize(480, 640, 28, 3136, 100_000)
+    assert example["answer"] == ["2", "two"] and example["caption"] == "Two dogs on grass."
+    assert example["boxes"][1] == [round(320 * rw / 640, 2), round(240 * rh / 480, 2), float(rw), float(rh)]
+    assert user_text(example) == "Q: How many dogs?"
+    assert adapter.example({**row, "answers": "2", "boxes": None})["answer"] == ["2"]
+    with pytest.raises(ValueError, match="non-empty list of answer texts"):
+        adapter.example({**row, "answers": []})
+    with pytest.raises(ValueError, match="box 0"):
+        adapter.example({**row, "boxes": [[5, 5, 1, 1]]})

@@ -6,6 +6,9 @@ TYPE_ACTION = {"action": "type", "bbox": [0, 0, 100, 40], "text": "hello world"}
 JIGSAW = {"answer": [2, 0, 3, 1, 5, 4], "grid": [2, 3]}
 
 CASES = {
+    "answer_in_set": {"columns": {"answer": ["two", "2"]}},
+    "caption_overlap": {"columns": {"caption": "two dogs play on the grass"}},
+    "region_union_iou": {"columns": {"boxes": [BOX, [150, 150, 200, 210]]}},
     "iou": {"columns": {"answer": BOX}},
     "giou": {"columns": {"answer": BOX}},
     "detection": {"columns": {"answer": OBJECTS}},
