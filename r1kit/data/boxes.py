@@ -267,7 +267,7 @@ class GroundedVQA(BoxAdapter):
         (image,) = images = self.images(row)
         boxes = self.get(row, "boxes") or []
         if not isinstance(boxes, (list, tuple)):
-            raise ValueError(f"column {self.columns['boxes']!r} is not a list of boxes")
+            raise TypeError(f"column {self.columns['boxes']!r} is not a list of boxes")
         boxes = [self.box(b, image, f"column {self.columns['boxes']!r}: box {i}") for i, b in enumerate(boxes)]
         caption = self.get(row, "caption")
         text = self.template.format(question=question.strip()) if self.template else question.strip()

@@ -10,6 +10,7 @@ import ast
 import math
 import re
 from collections import Counter
+from itertools import pairwise
 
 from r1kit.rewards.batch import column
 from r1kit.rewards.registry import register
@@ -108,19 +109,20 @@ def caption_overlap(completions, *, caption=None, **kwargs) -> list[float | None
     return rewards
 
 
+def _covers(boxes: list[list[float]], x: float, y: float) -> bool:
+    return any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+
+
 def _union_area(boxes: list[list[float]], inside=None) -> float:
     """Area covered by the union of boxes (and, with `inside`, by the union of those too), on the grid of
     their edges: the shapely unary_union area SATORI computes."""
     every = boxes + (inside or [])
     xs, ys = sorted({b[0] for b in every} | {b[2] for b in every}), sorted({b[1] for b in every} | {b[3] for b in every})
     area = 0.0
-    for x0, x1 in zip(xs, xs[1:]):
-        for y0, y1 in zip(ys, ys[1:]):
+    for x0, x1 in pairwise(xs):
+        for y0, y1 in pairwise(ys):
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-
-            def covered(group):
-                return any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in group)
-            if covered(boxes) and (inside is None or covered(inside)):
+            if _covers(boxes, cx, cy) and (inside is None or _covers(inside, cx, cy)):
                 area += (x1 - x0) * (y1 - y0)
     return area
 

@@ -31,11 +31,11 @@ def test_answer_must_be_one_of_the_accepted_texts_exactly():
 
 
 def test_bleu4_is_nltk_method1_and_rouge_l_is_the_lcs_f1():
-    ref = "a man rides a red bike down the hill".split()
+    ref = ["a", "man", "rides", "a", "red", "bike", "down", "the", "hill"]
     assert bleu4(ref, ref) == pytest.approx(1.0)
-    hyp = "a man rides a bike".split()  # p1 5/5, p2 3/4, p3 2/3, p4 1/2; brevity exp(1 - 9/5)
+    hyp = ["a", "man", "rides", "a", "bike"]  # p1 5/5, p2 3/4, p3 2/3, p4 1/2; brevity exp(1 - 9/5)
     assert bleu4(hyp, ref) == pytest.approx(math.exp(1 - 9 / 5) * (1 * 0.75 * (2 / 3) * 0.5) ** 0.25)
-    sparse = "a man sees a bike".split()  # p1 4/5, p2 1/4, p3 0 -> 0.1/3, p4 0 -> 0.1/2
+    sparse = ["a", "man", "sees", "a", "bike"]  # p1 4/5, p2 1/4, p3 0 -> 0.1/3, p4 0 -> 0.1/2
     assert bleu4(sparse, ref) == pytest.approx(math.exp(1 - 9 / 5) * (0.8 * 0.25 * (0.1 / 3) * (0.1 / 2)) ** 0.25)
     assert bleu4(["zebra"], ref) == 0.0  # no unigram in common
     assert rouge_l(hyp, ref) == pytest.approx(2 * 5 / (5 + 9))
