@@ -197,6 +197,6 @@ def test_a_bad_row_names_the_file_and_row(tmp_path):
     with pytest.raises(UserError, match=rf"\({re.escape(path)}\), row 1: column 'bbox': box \[1, 2\] is not a list"):
         build_examples(spec("grounding", path=path), "datasets.v")
     rows = [{"images": ["x.png", "x.png"], "query": "q", "bbox": [0, 0, 10, 10]}]
-    with pytest.raises(UserError, match=r"row 0: column 'images' has 2 images; the `grounding` adapter needs exactly "
-                                        "one per row"):
+    with pytest.raises(UserError, match=r"row 0: the row has 2 images: say which one the box is in with a "
+                                        "'box_image' column"):
         build_examples(spec("grounding", path=write_jsonl(tmp_path / "two.jsonl", rows)), "datasets.v")
