@@ -11,11 +11,14 @@ class MathQA(Adapter):
     `answer_as: verbatim` keeps the answer column as written (stripped) instead of reading a gold
     answer out of it (after `####`, the last `\\boxed{}`): for references that are code or patches,
     which may hold either by chance, scored by a text reward such as `patch_similarity`.
+
+    An optional `system` column gives a row its own system turn in place of `system_prompt`: for
+    published prompts that carry one (verl rows whose `prompt` opens with a system message).
     """
 
     name = "math_qa"
     required = ("question",)
-    optional = ("answer", "solution")
+    optional = ("answer", "solution", "system")
     metric = "math_accuracy"
 
     def __init__(self, columns=None, system_prompt: str | None = R1_SYSTEM_PROMPT, solution_as: str = "r1_tags",
@@ -50,6 +53,10 @@ class MathQA(Adapter):
     def example(self, row):
         question, gold, answer, solution = self.question_and_gold(row)
         out = {"prompt": self.prompt(question), "answer": gold, "task": self.name}
+        system = self.get(row, "system")
+        if isinstance(system, str) and system.strip():  # the row's own system turn replaces `system_prompt`'s
+            turns = out["prompt"][1:] if self.system_prompt else out["prompt"]
+            out["prompt"] = [{"role": "system", "content": system}] + turns
         if solution:
             text = str(solution).strip() if self.solution_as == "verbatim" else self.target(str(solution), gold)
             out["messages"] = out["prompt"] + [{"role": "assistant", "content": text}]

@@ -82,3 +82,12 @@ def test_a_verbatim_answer_is_not_read_for_a_gold_answer():
     assert MathQA(answer_as="verbatim").example({"question": "q", "answer": code})["answer"] == code.strip()
     with pytest.raises(UserError, match=r"answer_as='raw': use `gold` .* or `verbatim`"):
         MathQA(answer_as="raw")
+
+
+def test_a_row_system_turn_replaces_the_system_prompt():
+    row = {"question": "2+2?", "answer": "4", "system": "Put the final answer in \\boxed{}."}
+    for adapter in (MathQA(), MathQA(system_prompt=None)):
+        assert adapter.example(row)["prompt"] == [{"role": "system", "content": row["system"]},
+                                                  {"role": "user", "content": "2+2?"}]
+    # an empty system column keeps the adapter's own
+    assert MathQA().example({**row, "system": ""})["prompt"][0] == {"role": "system", "content": R1_SYSTEM_PROMPT}
