@@ -6,6 +6,7 @@ math-verify, so listing rewards is instant. Use `available()` to list them and
 """
 
 from r1kit.rewards import (  # noqa: F401 - registers
+    autothink,
     boxed,
     classification,
     code_execution,
