@@ -112,8 +112,13 @@ def build(plan: StagePlan):
     if plan.processing_class.pad_token_id is None:
         plan.processing_class.pad_token = plan.processing_class.eos_token
     plan.model = model = scorer(plan)  # the causal LM it was made from is let go
+    peft_config = plan.peft_config
+    if peft_config is not None:  # LoRA on a classifier: peft's sequence-classification task also trains the new head
+        from dataclasses import replace
+
+        peft_config = replace(peft_config, task_type="SEQ_CLS")
     trainer = trainer_class()(model=model, args=plan.args, train_dataset=data.select_columns(list(PAIR_COLUMNS)),
-                              processing_class=plan.processing_class, peft_config=plan.peft_config)
+                              processing_class=plan.processing_class, peft_config=peft_config)
     install_callbacks(trainer, plan)
     return trainer
 

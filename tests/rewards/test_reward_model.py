@@ -41,7 +41,7 @@ def test_judge_prompt_scores_the_reasoning_alone_after_that_user_turn():
     completions = ["<think>1. 2 + 2 = 4.</think><answer>4</answer>", "1. 2 + 2 = 4.<answer>5</answer>",
                    "<answer>4</answer>"]
     scores = reward(completions, prompts=[PROMPT] * 3)
-    assert scores[0] == scores[1]  # the same reasoning, whatever the answer and the question
+    assert scores[0] == pytest.approx(scores[1], rel=1e-5)  # the same reasoning, whatever the answer and the question
     assert scores[2] == 0.0  # no reasoning: not asked
     model = AutoModelForSequenceClassification.from_pretrained(tiny_reward_model()).eval()
     tokenizer = AutoTokenizer.from_pretrained(tiny_reward_model())
