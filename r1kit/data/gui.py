@@ -6,9 +6,12 @@ from typing import ClassVar
 
 from r1kit.data.adapters import R1_SYSTEM_PROMPT
 from r1kit.data.boxes import BoxAdapter, ints
-from r1kit.data.visual import IMAGE_ROLES, check_template, option_error, read_numbers
+from r1kit.data.visual import IMAGE_ROLES, check_template, option_error, read_numbers, text_part
 
 GUI_ACTIONS = ("click", "type", "scroll", "long_press", "select", "press", "open_app", "navigate_back", "complete")
+REPLIES = ("answer", "tool_call")
+TOOL_NAME = "mobile_use"
+ARGUMENT_KEYS = {"system_button": "button", "terminate": "status", "swipe": "direction", "scroll": "direction"}
 GUI_PROMPT = ("{instruction}\nChoose the next action from: {actions}. Answer with one JSON object "
               '{{"action": <action>, "point": [x, y] on the element to act on, or null, "text": the text to type or '
               "the direction or key, or null}}, with the point in {space}.")
@@ -22,17 +25,27 @@ class GuiAction(BoxAdapter):
     `answer` is `{"action": str, "bbox": [x1, y1, x2, y2] or None, "text": str or None}`,
     the box in the `coordinates` space. A `bbox` of two numbers is a target point (GUI-R1's
     `gt_bbox` of two), rescaled the same way; the rewards accept a click near it.
+
+    A row's own `system` text, when it has one, is its system turn (in place of
+    `system_prompt`); its `thought` (a recorded reasoning) is the cold-start target's reasoning.
+    `reply: tool_call` writes that target as Qwen2.5-VL's mobile agent replies (Mobile-R1):
+    `<think>…</think> <action>…</action> <tool_call>{"name": "mobile_use", "arguments": {...}}</tool_call>`,
+    the point under `coordinate` in the answer space, the argument under `text` (`button` for
+    system_button, `status` for terminate, `direction` for swipe and scroll).
     """
 
     name = "gui_action"
     required = ("instruction", "action")
-    optional = IMAGE_ROLES + ("bbox", "text")
+    optional = IMAGE_ROLES + ("bbox", "text", "system", "thought")
     metric = "gui_action"
     default_generator: ClassVar[dict] = {"name": "gui_action"}
 
     def __init__(self, columns=None, system_prompt: str | None = R1_SYSTEM_PROMPT, actions=GUI_ACTIONS,
-                 prompt_template: str | None = None, **options):
+                 prompt_template: str | None = None, reply: str = "answer", **options):
         super().__init__(columns, system_prompt, **options)
+        if reply not in REPLIES:
+            raise option_error(self.name, "reply", reply, f"one of {', '.join(REPLIES)}")
+        self.reply = reply
         if isinstance(actions, str) or not actions or not all(isinstance(a, str) and a.strip() for a in actions):
             raise option_error(self.name, "actions", actions, "a non-empty list of action names")
         self.actions = tuple(a.strip().lower() for a in actions)
@@ -65,11 +78,24 @@ class GuiAction(BoxAdapter):
         point = None if box is None else [round(box[0]), round(box[1])] if len(box) == 2 else \
             [round((box[0] + box[2]) / 2), round((box[1] + box[3]) / 2)]
         why = (f"The next action is {action}" + (f" on the element at {ints(box)}" if box else "")
-               + (f" with the text {json.dumps(text, ensure_ascii=False)}" if text else ""))
-        target = (f"<think>{why}.</think><answer>"
-                  f"{json.dumps({'action': action, 'point': point, 'text': text}, ensure_ascii=False)}</answer>")
+               + (f" with the text {json.dumps(text, ensure_ascii=False)}" if text else "")) + "."
+        thought = self.get(row, "thought")
+        thought = thought.strip() if isinstance(thought, str) and thought.strip() else why
+        if self.reply == "tool_call":
+            arguments = {"action": action, **({"coordinate": point} if point else {}),
+                         **({ARGUMENT_KEYS.get(action, "text"): text} if text else {})}
+            call = json.dumps({"name": TOOL_NAME, "arguments": arguments}, ensure_ascii=False)
+            target = f"<think>{thought}</think>\n<action>{why}</action>\n<tool_call>\n{call}\n</tool_call>"
+        else:
+            target = (f"<think>{thought}</think><answer>"
+                      f"{json.dumps({'action': action, 'point': point, 'text': text}, ensure_ascii=False)}</answer>")
         answer = {"action": action, "bbox": box, "text": text}
-        return self.finish(self.prompt(prompt_text, 1), images, answer, target)
+        prompt = self.prompt(prompt_text, 1)
+        system = self.get(row, "system")
+        if isinstance(system, str) and system.strip():
+            prompt = [m for m in prompt if m["role"] != "system"]
+            prompt.insert(0, {"role": "system", "content": [text_part(system.strip())]})
+        return self.finish(prompt, images, answer, target)
 
     def point(self, value, image, what: str) -> list[float]:
         """A gold point -> [x, y] in the answer space, read in `box_scale` units like a box's corner, rounded to 0.01."""

@@ -16,10 +16,12 @@ any of these shapes, quotes single or double:
     {"action": "click", "point": [x, y]}                      GUI-R1
     [{'action': 'type', 'point': [x, y], 'input_text': 'hello'}]
     [{'action': 'click', 'coordinate': [x, y]}]                 UI-R1
+    <tool_call>{"name": "mobile_use", "arguments": {"action": "click", "coordinate": [x, y]}}</tool_call>
+                                                   Mobile-R1 (with answer_tag: tool_call)
 Point keys: `point`, `coordinate(s)`, `click_point`, `point_2d`, `position`; a box under
 `bbox`/`bbox_2d` (or four numbers under a point key) clicks its centre. Text keys:
-`input_text`, `text`, `content`, `value`, `app_name`; GUI-R1's "no input text" means
-none. A scroll's direction is `direction`, else its text. Only the first action of a
+`input_text`, `text`, `content`, `value`, `app_name`, and Qwen2.5-VL mobile_use's `button`
+(system_button) and `status` (terminate); GUI-R1's "no input text" means none. A scroll's direction is `direction`, else its text. Only the first action of a
 list is scored (the step to take now). Action names compare case-insensitively, with
 spaces and hyphens read as underscores ("press back" = "press_back"); no other synonyms.
 """
@@ -29,17 +31,18 @@ import math
 import re
 from collections.abc import Mapping
 
+from r1kit.answers import close_tag, open_tag
 from r1kit.errors import UserError
 from r1kit.rewards.batch import column
 from r1kit.rewards.boxes import MAX_COORD, NUMBER, answer_region, point_in_box, to_number, valid_box
 from r1kit.rewards.format import think_format
 from r1kit.rewards.registry import register
-from r1kit.rewards.text import check_tag
+from r1kit.rewards.text import check_tag, completion_text
 
 ACTION_KEYS = ("action", "action_type")
 POINT_KEYS = ("point", "coordinate", "coordinates", "click_point", "point_2d", "position")
 BOX_KEYS = ("bbox", "bbox_2d")
-TEXT_KEYS = ("input_text", "text", "content", "value", "app_name")
+TEXT_KEYS = ("input_text", "text", "content", "value", "app_name", "button", "status")
 NO_TEXT = ("", "no input text")
 NULLS = ("null", "none", "")  # bare JSON/Python null: the key is as good as absent
 DIRECTIONS = ("up", "down", "left", "right")
@@ -310,7 +313,7 @@ def gui_args(completions, *, answer=None, metric: str = "f1", threshold: float |
 
 @register("gui_action")
 def gui_action(completions, *, answer=None, style: str = "gui_r1", point_radius: float = 140.0,
-               threshold: float = 0.5, think_tag: str = "think", answer_tag: str = "answer",
+               threshold: float = 0.5, metric: str = "f1", think_tag: str = "think", answer_tag: str = "answer",
                **kwargs) -> list[float | None]:
     """GUI action accuracy, 1.0 or 0.0: the right action type AND its argument (GUI-R1; `style: ui_r1` checks only clicks).
 
@@ -324,9 +327,13 @@ def gui_action(completions, *, answer=None, style: str = "gui_r1", point_radius:
     `style: ui_r1` is UI-R1's `accuracy_reward_coord` (R_C): 0 unless the type matches;
     then a click-type gold (one with a bbox) needs the point in the box, and any other
     action scores 1 (text is not checked). UI-R1 sums R_T + R_C + R_F, weight 1 each
-    (conf/reward/ui_r1.yaml). None when the gold is unreadable.
+    (conf/reward/ui_r1.yaml). `metric: exact` compares the text argument whole (case and
+    whitespace runs ignored) instead of by token F1: Mobile-R1's R_Act, which takes a click
+    (or swipe) inside the gold box and any other action only on an exact match of its
+    argument (its paper, Sec. 3; with `answer_tag: tool_call`). None when the gold is unreadable.
     """
     _check_tags(think_tag, answer_tag)
+    _check_text("gui_action", metric, threshold)
     if style not in ("gui_r1", "ui_r1"):
         raise UserError(f"gui_action option style={style!r} must be 'gui_r1' or 'ui_r1'")
     _check_radius("gui_action", point_radius)
@@ -342,7 +349,7 @@ def gui_action(completions, *, answer=None, style: str = "gui_r1", point_radius:
             continue
         argument = _gold_argument(gold) if style == "gui_r1" else None
         if argument is not None:
-            ok = text_score(_predicted_argument(action, gold), argument, "f1", threshold) == 1.0
+            ok = text_score(_predicted_argument(action, gold), argument, metric, threshold) == 1.0
         elif gold["bbox"] is not None:
             ok = hits_target(action["point"], gold["bbox"], point_radius)
         else:
@@ -356,7 +363,7 @@ TEXT_ACTIONS = ("type", "select", "open_app")
 
 @register("gui_format")
 def gui_format(completions, *, think: bool = True, think_tag: str = "think", answer_tag: str = "answer",
-               **kwargs) -> list[float]:
+               action_tag: str | None = None, **kwargs) -> list[float]:
     """GUI-R1 format: 1.0 iff <think>…</think><answer>…</answer> holds and the answer is a well-formed action, else 0.0.
 
     Source: GUI-R1 `r1gui_format_reward`: the completion fullmatches
@@ -365,16 +372,39 @@ def gui_format(completions, *, think: bool = True, think_tag: str = "think", ans
     numbers, with a text for type/select/open_app and a direction (up/down/left/right)
     for scroll. GUI-R1 also demands its exact keys (`point`, `input_text`) on every
     action; any key this module reads is accepted. `think: false` checks the action only.
+    `action_tag: action` also demands one `<action>…</action>` block between the reasoning and
+    the answer, only whitespace around it: Mobile-R1's R_Fmt over `<think>`, `<action>` and
+    `<tool_call>` (with `answer_tag: tool_call`), 1 or 0 (its paper, Sec. 3).
     """
     _check_tags(think_tag, answer_tag)
     if not isinstance(think, bool):
         raise UserError(f"gui_format option think={think!r} must be true or false")
-    shaped = think_format(completions, think_tag=think_tag, answer_tag=answer_tag) if think else [1.0] * len(completions)
+    if action_tag is not None:
+        check_tag("action_tag", action_tag)
+        if not think:
+            raise UserError("gui_format option action_tag needs think: true (the block stands after the reasoning)")
+        texts = [completion_text(c) for c in completions]
+        shaped = [float(_three_blocks(t, think_tag, action_tag, answer_tag)) for t in texts]
+    else:
+        shaped = think_format(completions, think_tag=think_tag, answer_tag=answer_tag) if think else \
+            [1.0] * len(completions)
     rewards = []
     for ok, completion in zip(shaped, completions):
         action = read_action(answer_region(completion, think_tag, answer_tag)) if ok == 1.0 else None
         rewards.append(float(action is not None and _well_formed(action)))
     return rewards
+
+
+def _three_blocks(text: str, first: str, middle: str, last: str) -> bool:
+    """The whole text is <first>…</first> <middle>…</middle> <last>…</last>, each tag once, only whitespace between."""
+    text = text.strip()
+    tags = [tag for name in (first, middle, last) for tag in (open_tag(name), close_tag(name))]
+    if any(text.count(tag) != 1 for tag in tags):
+        return False
+    at = [text.find(tag) for tag in tags]
+    if at != sorted(at) or at[0] != 0 or not text.endswith(tags[-1]):
+        return False
+    return all(text[at[i] + len(tags[i]):at[i + 1]].strip() == "" for i in (1, 3))
 
 
 def _well_formed(action: dict) -> bool:

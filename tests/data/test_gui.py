@@ -42,3 +42,20 @@ def test_gui_action_gold_point_rescaled_like_a_corner():
     assert gui_action([near, far], answer=[ex["answer"]] * 2) == [1.0, 0.0]  # within GUI-R1's 140 px
     with pytest.raises(ValueError, match=r"column 'bbox': box \[1.5, 0.1\] is a point outside the 640x480 image"):
         GuiAction(box_scale=1).example({**row, "bbox": [1.5, 0.1]})
+
+
+def test_gui_action_tool_call_reply_with_the_row_s_system_turn_and_thought():
+    row = {"image": picture(320, 240), "instruction": "Search for GTX 5090", "action": "click",
+           "bbox": [32, 24, 96, 72], "system": "You are a phone agent.", "thought": "The search box is at the top."}
+    ex = GuiAction(reply="tool_call", actions=["click", "type", "system_button"]).example(row)  # 308x252 once resized
+    assert ex["prompt"][0] == {"role": "system", "content": [{"type": "text", "text": "You are a phone agent."}]}
+    assert [m["role"] for m in ex["prompt"]] == ["system", "user"]
+    reply = target(ex)
+    assert reply.startswith("<think>The search box is at the top.</think>\n<action>The next action is click")
+    assert reply.endswith('<tool_call>\n{"name": "mobile_use", "arguments": {"action": "click", '
+                          '"coordinate": [62, 50]}}\n</tool_call>')
+    button = GuiAction(reply="tool_call", actions=["system_button"]).example(
+        {**row, "action": "system_button", "bbox": None, "text": "Back"})
+    assert '"arguments": {"action": "system_button", "button": "Back"}' in target(button)
+    with pytest.raises(TypeError, match="option reply='json' must be one of answer, tool_call"):
+        GuiAction(reply="json")

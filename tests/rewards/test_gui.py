@@ -115,3 +115,33 @@ def test_gui_format():
 def test_bad_options_fail_when_resolved(name, options):
     with pytest.raises(UserError):
         resolve(name, **options)
+
+
+def _mobile(call: str, middle: str = "<action>Tap the search box.</action>") -> str:
+    return f"<think>The box is at the top.</think>\n{middle}\n<tool_call>\n{call}\n</tool_call>"
+
+
+def test_mobile_r1_tool_call_action_and_format():
+    click = _mobile('{"name": "mobile_use", "arguments": {"action": "click", "coordinate": [150, 120]}}')
+    outside = _mobile('{"name": "mobile_use", "arguments": {"action": "click", "coordinate": [50, 120]}}')
+    typed = _mobile('{"name": "mobile_use", "arguments": {"action": "type", "text": "hello world"}}')
+    partial = _mobile('{"name": "mobile_use", "arguments": {"action": "type", "text": "hello"}}')
+    back = _mobile('{"name": "mobile_use", "arguments": {"action": "system_button", "button": "Back"}}')
+    gold_back = {"action": "system_button", "bbox": None, "text": "back"}
+    completions = [click, outside, typed, partial, back]
+    golds = [CLICK, CLICK, TYPE, TYPE, gold_back]
+    action = resolve("gui_action")
+    assert action(completions, answer=golds, answer_tag="tool_call", metric="exact") == [1.0, 0.0, 1.0, 0.0, 1.0]
+    # the token-F1 default would take "hello" for "hello world" (F1 0.67 >= 0.5)
+    assert action([partial], answer=[TYPE], answer_tag="tool_call") == [1.0]
+    fmt = resolve("gui_format")
+    no_action = _mobile('{"name": "mobile_use", "arguments": {"action": "click", "coordinate": [1, 2]}}', middle="")
+    late = click.replace("<action>Tap the search box.</action>\n", "") + "<action>x</action>"
+    talk = _mobile('{"name": "mobile_use", "arguments": {"action": "click", "coordinate": [1, 2]}}',
+                   middle="so <action>x</action>")
+    assert fmt([click, back, no_action, late, talk], answer_tag="tool_call", action_tag="action") == \
+        [1.0, 1.0, 0.0, 0.0, 0.0]
+    with pytest.raises(UserError, match="action_tag needs think: true"):
+        fmt([click], answer_tag="tool_call", action_tag="action", think=False)
+    with pytest.raises(UserError, match="gui_action option metric='bleu'"):
+        action([click], answer=[CLICK], metric="bleu")
