@@ -2,8 +2,10 @@
 
 A reward entry may carry `schedule: {to, steps, shape}`: its weight moves from `weight`
 at step 0 to `to` at `steps` (a count, or a fraction of the stage's max_steps when
-below 1), linearly or along a half cosine, then stays. SophiaVL-R1 anneals its
-thinking reward this way so that the outcome reward dominates late in training.
+below 1), linearly or along a half cosine, then stays. With `shape: exp` it decays
+towards `to` without reaching it: `steps` is the time constant T, and the weight is
+to + (weight - to) * exp(-step / T). SophiaVL-R1 anneals its thinking reward this way
+(0.3 * exp(-step / T), T = 12000 rollouts) so that the outcome reward dominates late.
 """
 
 import math
@@ -11,7 +13,7 @@ from collections.abc import Mapping
 
 from r1kit.errors import UserError
 
-SHAPES = ("linear", "cosine")
+SHAPES = ("linear", "cosine", "exp")
 
 
 def check_schedule(spec, where: str) -> dict:
@@ -41,6 +43,8 @@ def reward_schedules(entries: list, where: str) -> list[dict | None]:
 def weight_at(start: float, schedule: dict, step: int, max_steps: int) -> float:
     """The weight at `step` (0-based count of optimizer steps done)."""
     span = schedule["steps"] * max_steps if schedule["steps"] < 1 else schedule["steps"]
+    if schedule["shape"] == "exp":
+        return schedule["to"] + (start - schedule["to"]) * math.exp(-step / span) if span > 0 else schedule["to"]
     progress = min(1.0, step / span) if span > 0 else 1.0
     if schedule["shape"] == "cosine":
         progress = (1 - math.cos(math.pi * progress)) / 2

@@ -1,5 +1,7 @@
 """Reward-weight schedules: the weight at each step, and bad schedules refused when the recipe is read."""
 
+import math
+
 import pytest
 
 from r1kit.algorithms.reward_schedule import check_schedule, reward_schedules, weight_at
@@ -20,10 +22,19 @@ def test_fraction_of_max_steps_and_cosine_shape():
     assert weight_at(1.0, schedule, 5, 40) > 0.6 + 0.2  # cosine falls slowly at first (linear would be 0.8)
 
 
+def test_exp_shape_decays_with_time_constant_steps():
+    """SophiaVL-R1's annealing (kxfan2002/SophiaVL-R1@a818494 verl/workers/reward/custom.py:331): 0.3 * exp(-step / T)."""
+    schedule = check_schedule({"to": 0.0, "steps": 12000, "shape": "exp"}, "w")
+    assert [weight_at(0.3, schedule, s, 1500) for s in (0, 1500)] == pytest.approx([0.3, 0.3 * math.exp(-0.125)])
+    assert weight_at(0.3, schedule, 12000, 20000) == pytest.approx(0.3 / math.e)  # never reaches `to`
+    towards = check_schedule({"to": 0.1, "steps": 0.5, "shape": "exp"}, "w")  # T = half of 40 steps
+    assert weight_at(1.1, towards, 20, 40) == pytest.approx(0.1 + 1.0 / math.e)
+
+
 @pytest.mark.parametrize(("spec", "message"), [
     ({"to": "low", "steps": 10}, "final weight must be a number"),
     ({"to": 0.0, "steps": 0}, "positive step count"),
-    ({"to": 0.0, "steps": 10, "shape": "exp"}, "choose one of linear, cosine"),
+    ({"to": 0.0, "steps": 10, "shape": "step"}, "choose one of linear, cosine, exp"),
     ({"to": 0.0, "steps": 10, "over": 3}, "unknown key"),
     ([0.0, 10], "must be a mapping"),
 ])
