@@ -32,6 +32,7 @@ from r1kit.rewards import (  # noqa: F401 - registers
     temporal,
     time_task,
     translation,
+    trust,
     verifree,
 )
 from r1kit.rewards.compose import all_of, weighted_sum

@@ -5,5 +5,6 @@ TESTED_ELSEWHERE = {
     "judge_equivalence": "tests/rewards/test_judge.py",
     "judge_thinking": "tests/rewards/test_judge.py",
     "judge_consistency": "tests/rewards/test_judge.py",
+    "trust_thinking": "tests/rewards/test_trust.py",
     "verifree": "tests/rewards/test_verifree.py",
 }
