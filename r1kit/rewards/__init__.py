@@ -7,6 +7,7 @@ math-verify, so listing rewards is instant. Use `available()` to list them and
 
 from r1kit.rewards import (  # noqa: F401 - registers
     autothink,
+    box_matching,
     boxed,
     classification,
     code_execution,

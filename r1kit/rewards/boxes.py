@@ -181,7 +181,7 @@ class Detection(NamedTuple):
     confidence: float = 1.0
 
 
-def parse_detections(text: str) -> list[Detection] | None:
+def parse_detections(text: str, skip_invalid: bool = False) -> list[Detection] | None:
     """The detections a model wrote, or None if its answer is not a readable list.
 
     Entries are `{...}` objects holding one box under any key (`Position` as in
@@ -194,7 +194,9 @@ def parse_detections(text: str) -> list[Detection] | None:
 
     None (unreadable) when an entry has no box, an invalid box or a non-finite
     confidence, or there are more than MAX_DETECTIONS entries. An answer with no box
-    that says "no objects" (Visual-RFT's prompt) or is `[]` is the empty list.
+    that says "no objects" (Visual-RFT's prompt) or is `[]` is the empty list. With
+    `skip_invalid`, such entries (and invalid bare boxes) are left out instead and the
+    rest is read, as Vision-R1's parser drops them; the MAX_DETECTIONS limit holds.
     """
     entries = list(_ENTRY.finditer(text))
     detections = []
@@ -205,12 +207,12 @@ def parse_detections(text: str) -> list[Detection] | None:
             body = entry.group(0)
             boxes = find_boxes(body)
             box = valid_box(boxes[0]) if len(boxes) == 1 else None
-            if box is None:
-                return None
             label = _ENTRY_LABEL.search(body)
             confidence = _ENTRY_CONFIDENCE.search(body)
             value = 1.0 if confidence is None else to_number(confidence.group(1))
-            if value is None:
+            if box is None or value is None:
+                if skip_invalid:
+                    continue
                 return None
             label = label_of(label.group(1) if label.group(1) is not None else label.group(2)) if label else None
             detections.append(Detection(box, label, min(max(value, 0.0), 1.0)))
@@ -221,6 +223,8 @@ def parse_detections(text: str) -> list[Detection] | None:
     if len(written) > MAX_DETECTIONS:
         return None
     boxes = [valid_box(values) for values in written]
+    if skip_invalid:
+        return [Detection(box) for box in boxes if box is not None]
     return None if any(box is None for box in boxes) else [Detection(box) for box in boxes]
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from r1kit.rewards.boxes import find_boxes, giou, iou, last_box
+from r1kit.rewards.boxes import Detection, find_boxes, giou, iou, last_box, parse_detections
 
 
 @pytest.mark.parametrize("text", [
@@ -46,3 +46,10 @@ def test_iou_and_giou_by_hand():
     assert giou((5, 0, 15, 10), g) == pytest.approx(1 / 3)          # IoU 1/3, C = U = 150
     assert giou((0, 0, 20, 20), g) == pytest.approx(100 / 400)      # IoU 1/4, C = U
     assert iou((3, 3, 3, 8), g) == 0.0 and giou((3, 3, 3, 8), g) == 0.0  # zero-width box inside: IoU 0, C = U
+
+
+def test_parse_detections_can_skip_unreadable_entries():
+    text = '[{"bbox_2d": [10, 10, 0, 0], "label": "cat"}, {"label": "dog"}, {"bbox_2d": [0, 0, 5, 5], "label": "Dog"}]'
+    assert parse_detections(text) is None  # one bad entry makes the answer unreadable
+    assert parse_detections(text, skip_invalid=True) == [Detection((0.0, 0.0, 5.0, 5.0), "dog")]
+    assert parse_detections("[5, 5, 0, 0], [0, 0, 2, 2]", skip_invalid=True) == [Detection((0.0, 0.0, 2.0, 2.0))]
