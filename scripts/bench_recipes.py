@@ -26,13 +26,15 @@ sys.path.insert(0, str(REPO))
 from tests.recipes.tiny import composed, recipe_names, write_tiny_recipe
 
 
-def run(name: str, work: Path, steps: int) -> float:
+def run(name: str, work: Path, steps: int) -> float | None:
+    """Train the tiny version; its wall time, or None (the error printed) when the run fails."""
     recipe = write_tiny_recipe(name, work, steps=steps)
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "r1kit", "train", f"recipe={recipe}"], cwd=work,
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise SystemExit(f"{name} failed:\n{proc.stderr[-3000:]}")
+        print(f"  {name} FAILED:\n{proc.stderr[-3000:]}", flush=True)
+        return None
     return time.perf_counter() - start
 
 
@@ -59,9 +61,12 @@ def main():
     args = parser.parse_args()
     root = Path(args.out or tempfile.mkdtemp(prefix="bench_recipes_"))
     print(f"runs in {root}", flush=True)
-    table = []
+    table, failed = [], []
     for name in args.recipes:
         seconds = run(name, root / name, args.steps)
+        if seconds is None:
+            failed.append(name)
+            continue
         found = rows(name, root / name, args.window)
         table += found
         print(f"  {name}: {seconds:.0f} s, {len(found)} GRPO stage(s)", flush=True)
@@ -70,6 +75,8 @@ def main():
     print("|---|---|---:|---:|---:|---:|")
     for name, stage, n, first, last, seconds in table:
         print(f"| {name} | {stage} | {n} | {first:.3f} | {last:.3f} | {seconds:.0f} s |")
+    if failed:
+        raise SystemExit(f"failed: {', '.join(failed)}")
 
 
 if __name__ == "__main__":

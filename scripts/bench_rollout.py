@@ -13,6 +13,7 @@ over rounds (variants alternate within each round, so a slow spell of the machin
 
 `generate` with `dtype: training` is TRL's own default path (r1kit adds no work to it: bench_grpo_overhead.py
 measures r1kit vs bare TRL at 0.997); the last variant, `auto/auto`, is what a stage gets by default.
+`--bare` times the same generation outside any trainer (fp32, bf16, and bf16 with frozen weights).
 `--mismatch` also samples 16 completions from a bf16 copy of SmolLM2 and prints how far the float32
 policy's log-probs of those tokens are from the copy's (the gap a bf16 rollout leaves uncorrected).
 """
@@ -114,6 +115,50 @@ def mismatch(threads: int) -> dict:
             "sequence_ratio_median": diff.sum(-1).exp().median().item()}
 
 
+def bare(threads: int, new_tokens: int) -> dict:
+    """Generation tokens/s of SmolLM2 outside any trainer: fp32, bf16, and bf16 with frozen weights.
+
+    The third is there because torch's CPU bf16 linears run slower on weights that do not require grad,
+    which is why `sampling_copy` leaves the copy's `requires_grad` alone.
+    """
+    import time
+
+    import torch
+    from omegaconf import OmegaConf
+    from transformers import GenerationConfig
+
+    from r1kit.models.config import ModelSchema
+    from r1kit.models.load import load_model
+
+    torch.set_num_threads(threads)
+    given = OmegaConf.load(REPO / "r1kit" / "conf" / "model" / "smollm2.yaml")
+    config = OmegaConf.to_container(OmegaConf.merge(OmegaConf.structured(ModelSchema), given, {"dtype": "float32"}),
+                                    resolve=True)
+    model, tok = load_model(config, path_override=None, apply_lora=False)
+    tok.padding_side = "left"
+    enc = tok([f"What is {123 + i} + {456 * i}? Think step by step." for i in range(2)] * 8, return_tensors="pt",
+              padding=True)
+    config = GenerationConfig(max_new_tokens=new_tokens, min_new_tokens=new_tokens, do_sample=True, top_k=0,
+                              pad_token_id=tok.pad_token_id, disable_compile=True)
+    model.eval()
+
+    def speed(m):
+        with torch.no_grad():
+            m.generate(**enc, max_new_tokens=4, do_sample=True, pad_token_id=tok.pad_token_id)
+            best = float("inf")
+            for _ in range(2):
+                start = time.perf_counter()
+                m.generate(**enc, generation_config=config)
+                best = min(best, time.perf_counter() - start)
+        return 16 * new_tokens / best
+
+    out = {"float32": speed(model)}
+    model.to(torch.bfloat16)
+    out["bfloat16"] = speed(model)
+    out["bfloat16, requires_grad False"] = speed(model.requires_grad_(False))
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
@@ -124,6 +169,8 @@ def main(argv=None):
     parser.add_argument("--variants", nargs="+", default=[f"{b}/{d}" for b, d in VARIANTS],
                         help="backend/dtype pairs, e.g. generate/training static_cache/bfloat16")
     parser.add_argument("--mismatch", action="store_true", help="also measure the bf16 sampling gap on SmolLM2")
+    parser.add_argument("--bare", action="store_true",
+                        help="also time SmolLM2's generation outside a trainer (fp32, bf16, bf16 frozen)")
     parser.add_argument("--json", type=Path, help="write the table here as well")
     args = parser.parse_args(argv)
     variants = [tuple(v.split("/")) for v in args.variants]
@@ -159,6 +206,9 @@ def main(argv=None):
         out["bf16_mismatch_smollm2"] = mismatch(args.threads)
         print("bf16 sampling copy vs float32 policy, SmolLM2-135M, 16 x 96 sampled tokens:",
               out["bf16_mismatch_smollm2"])
+    if args.bare:
+        out["bare_smollm2_tokens_per_s"] = bare(args.threads, args.new_tokens)
+        print("SmolLM2-135M generation outside a trainer, tokens/s:", out["bare_smollm2_tokens_per_s"])
     if args.json:
         args.json.write_text(json.dumps(out, indent=1) + "\n")
 
