@@ -71,15 +71,15 @@ def trainer_class():
 
     from r1kit.stages.checkpoints import AtomicCheckpoints
     from r1kit.stages.rollout import RolloutCopy
-    from r1kit.stages.tool_rollouts import ToolReplyMask, TurnBudget
+    from r1kit.stages.tool_rollouts import CutToolReplies, ToolReplyMask, TurnBudget
     from r1kit.stages.vision_batches import VisionRollouts
 
     class R1kitGRPOTrainer(AtomicCheckpoints, DomainSamplerHook, StableReinforceHooks, DifficultyWeightHooks,
-                           DynamicSamplingHooks, ScoredBatch, VisionRollouts, ToolReplyMask, TurnBudget, RolloutCopy,
-                           GRPOTrainer):
+                           DynamicSamplingHooks, ScoredBatch, VisionRollouts, CutToolReplies, ToolReplyMask, TurnBudget,
+                           RolloutCopy, GRPOTrainer):
         """GRPOTrainer with atomic checkpoints, r1kit's algorithm hooks, TRL's VL rollout fixed
-        (see r1kit/stages/vision_batches.py), the turn budget and tool-reply masking of multi-turn rollouts
-        (r1kit/stages/tool_rollouts.py) and sampling in the precision `rollout.dtype` picks."""
+        (see r1kit/stages/vision_batches.py), the turn budget, tool-reply masking and cut-reply counting of
+        multi-turn rollouts (r1kit/stages/tool_rollouts.py) and sampling in the precision `rollout.dtype` picks."""
 
     return R1kitGRPOTrainer
 

@@ -9,9 +9,16 @@ included), and gives the loss a `tool_mask` that is 0 on the tools' reply tokens
   sampler takes `max_completion_length` per turn from its own settings, so the key is refused there.
 - `mask_tool_replies: false` trains on the tools' reply tokens too (the all-ones tool mask), as in
   R1-Code-Interpreter's comparison; by default they are masked, as TRL does.
+
+TRL silently drops a tool's reply that would push a rollout past `max_completion_length` and ends the
+rollout at its call; `CutToolReplies` counts those (`tools/cut_at_length`) and warns once.
 """
 
+import logging
+
 from transformers import TrainerCallback
+
+log = logging.getLogger(__name__)
 
 
 class TurnBudget:
@@ -40,6 +47,39 @@ class ToolReplyMask:
         if not self.mask_tool_replies:
             tool_mask = [[1] * len(mask) for mask in tool_mask]
         return (tool_mask, *rest)
+
+
+class CutToolReplies:
+    """GRPOTrainer mixin: the share of rollouts TRL ended at a tool call because the reply did not fit.
+
+    Such a rollout has no answer, so its reward is usually 0 while the model did the right thing: a
+    `max_completion_length` too small for call + reply + answer looks like a model that cannot learn.
+    A rollout ending at a call with tool rounds left was cut for length (or the model's context).
+    """
+
+    _warned_cut = False
+
+    def _tool_call_loop(self, *args, **kwargs):
+        out = super()._tool_call_loop(*args, **kwargs)
+        completions = out[1]
+        cut = sum(1 for messages in completions if _cut_at_call(messages, self.max_tool_calling_iterations))
+        mode = "train" if self.model.training else "eval"
+        self._metrics[mode]["tools/cut_at_length"].append(cut / max(len(completions), 1))
+        if cut and not self._warned_cut:
+            self._warned_cut = True
+            log.warning(f"{cut} of {len(completions)} rollouts called a tool whose reply would pass "
+                        f"max_completion_length={self.max_completion_length}: TRL ended them at the call, with no "
+                        "answer. Raise max_completion_length to fit call, reply and answer (metric "
+                        "tools/cut_at_length).")
+        return out
+
+
+def _cut_at_call(messages, max_rounds: int) -> bool:
+    if not isinstance(messages, list) or not messages:
+        return False
+    last = messages[-1]
+    turns = sum(1 for m in messages if m.get("role") == "assistant")
+    return last.get("role") == "assistant" and bool(last.get("tool_calls")) and turns - 1 < max_rounds
 
 
 def configure(trainer, stage: dict):

@@ -123,6 +123,16 @@ def test_tool_replies_are_out_of_the_loss_unless_mask_tool_replies_is_false(tmp_
     assert logs["rewards/Counter/mean"] == 1.0  # the environment's get_reward: 3 reached
 
 
+def test_a_reply_that_does_not_fit_is_counted_and_warned_about(tmp_path, monkeypatch, caplog):
+    """TRL drops a tool reply past max_completion_length and ends the rollout at its call: say so."""
+    with caplog.at_level("WARNING", logger="r1kit.stages.tool_rollouts"):
+        _, _, logs = _run(tmp_path, ["add"], monkeypatch, max_completion_length=40)
+    assert logs["tools/cut_at_length"] == 1.0
+    assert "2 of 2 rollouts called a tool whose reply would pass max_completion_length=40" in caplog.text
+    _, _, logs = _run(tmp_path / "fits", ["add"], monkeypatch)
+    assert logs["tools/cut_at_length"] == 0.0
+
+
 def test_max_turn_tokens_caps_every_assistant_turn(tmp_path, monkeypatch):
     _, batch, _ = _run(tmp_path, ["sampled", "then_sampled"], monkeypatch, max_turn_tokens=5)
     lengths = batch["completion_mask"].sum(1).tolist()
