@@ -13,7 +13,7 @@ from statistics import mean, stdev
 
 from r1kit.answers import last_boxed
 from r1kit.errors import UserError
-from r1kit.rewards.batch import column, lengths
+from r1kit.rewards.batch import lengths, prompt_groups
 from r1kit.rewards.math_accuracy import math_accuracy
 from r1kit.rewards.registry import register
 from r1kit.rewards.text import completion_text
@@ -107,11 +107,7 @@ def autothink(
 
     if alpha or beta:
         sizes = lengths(completions, completion_ids, unit)
-        groups: dict[str, list[int]] = {}
-        for i, prompt in enumerate(column(prompts, n)):
-            if rewards[i] is not None:
-                groups.setdefault(repr(prompt), []).append(i)
-        for members in groups.values():
+        for members in prompt_groups(prompts, n, keep=lambda i: rewards[i] is not None):
             for right, rate, sign in ((True, alpha, -1.0), (False, beta, 1.0)):
                 side = [i for i in members if rights[i] == right]
                 if len(side) > 1 and rate:

@@ -45,3 +45,13 @@ def _has_len(value) -> bool:
     except TypeError:
         return False
     return not isinstance(value, str)
+
+
+def prompt_groups(prompts, n: int, keep=None) -> list[list[int]]:
+    """Indices of the completions that share a prompt, TRL's groups (no prompts: the batch is one group);
+    `keep(i)` False leaves completion i out."""
+    groups: dict[str, list[int]] = {}
+    for i, prompt in enumerate(column(prompts, n)):
+        if keep is None or keep(i):
+            groups.setdefault(repr(prompt), []).append(i)
+    return list(groups.values())

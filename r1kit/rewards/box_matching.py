@@ -146,19 +146,12 @@ def box_precision(
     refined = _check_bounds("box_precision", "refined_bounds", refined_bounds)
     _check_common("box_precision", refine_step, think_tag, answer_tag)
     low, high = _rule((low, high), refined, refine_step, _step(trainer_state))
-    rewards = []
-    for completion, gold_value in zip(completions, column(answer, len(completions))):
-        gold = gold_detections(gold_value)
-        if gold is None:
-            rewards.append(None)
-            continue
-        predicted = _objects(completion, think_tag, answer_tag)
-        if not predicted or not gold:
-            rewards.append(1.0 if not predicted and not gold else 0.0)
-            continue
+
+    def score(predicted, gold):
         values = [_clip(g, low, high) for g in matched_gious(predicted, gold)]
-        rewards.append(sum(values) / len(values))
-    return rewards
+        return sum(values) / len(values)
+
+    return _per_answer(completions, answer, think_tag, answer_tag, score)
 
 
 @register("box_recall")
@@ -193,6 +186,18 @@ def box_recall(
     _check_common("box_recall", refine_step, think_tag, answer_tag)
     threshold = _rule(match_threshold, refined_match_threshold, refine_step,
                       _step(trainer_state))
+
+    def score(predicted, gold):
+        found = sum(1.0 if g > threshold else threshold if g == threshold else 0.0
+                    for g in matched_gious(predicted, gold))
+        return _clip(found / len(gold), low, high)
+
+    return _per_answer(completions, answer, think_tag, answer_tag, score)
+
+
+def _per_answer(completions, answer, think_tag: str, answer_tag: str, score) -> list[float | None]:
+    """`score(predicted, gold)` per completion with boxes on both sides; None for an unreadable gold; with boxes
+    on one side only, 0 (1 when neither has any)."""
     rewards = []
     for completion, gold_value in zip(completions, column(answer, len(completions))):
         gold = gold_detections(gold_value)
@@ -203,9 +208,7 @@ def box_recall(
         if not predicted or not gold:
             rewards.append(1.0 if not predicted and not gold else 0.0)
             continue
-        found = sum(1.0 if g > threshold else threshold if g == threshold else 0.0
-                    for g in matched_gious(predicted, gold))
-        rewards.append(_clip(found / len(gold), low, high))
+        rewards.append(score(predicted, gold))
     return rewards
 
 

@@ -3,7 +3,7 @@
 import math
 
 from r1kit.errors import UserError
-from r1kit.rewards.batch import column, lengths
+from r1kit.rewards.batch import lengths, prompt_groups
 from r1kit.rewards.compose import accuracy_reward
 from r1kit.rewards.registry import register
 
@@ -78,18 +78,12 @@ def kimi_length(
     apply.
     """
     n = len(completions)
-    correct = _correctness(
-        completions,
-        correctness,
-        correctness_kwargs,
-        {**kwargs, "prompts": prompts, "completion_ids": completion_ids},
-    )
+    correct = _correctness(completions, correctness, correctness_kwargs,
+                           {**kwargs, "prompts": prompts, "completion_ids": completion_ids})
     sizes = lengths(completions, completion_ids, unit)
-    groups: dict[str, list[int]] = {}
-    for i, prompt in enumerate(column(prompts, n)):
-        groups.setdefault(repr(prompt), []).append(i)
+    groups = prompt_groups(prompts, n)
     rewards: list[float | None] = [None] * n
-    for members in groups.values():
+    for members in groups:
         shortest, longest = min(sizes[i] for i in members), max(sizes[i] for i in members)
         for i in members:
             if correct[i] is None:
@@ -125,18 +119,12 @@ def concise_bonus(
     if isinstance(min_length, bool) or not isinstance(min_length, int) or min_length < 0:
         raise UserError(f"concise_bonus option min_length={min_length!r} must be a whole number >= 0")
     n = len(completions)
-    correct = _correctness(
-        completions,
-        correctness,
-        correctness_kwargs,
-        {**kwargs, "prompts": prompts, "completion_ids": completion_ids},
-    )
+    correct = _correctness(completions, correctness, correctness_kwargs,
+                           {**kwargs, "prompts": prompts, "completion_ids": completion_ids})
     sizes = lengths(completions, completion_ids, unit)
-    groups: dict[str, list[int]] = {}
-    for i, prompt in enumerate(column(prompts, n)):
-        groups.setdefault(repr(prompt), []).append(i)
+    groups = prompt_groups(prompts, n)
     rewards: list[float | None] = [None if right is None else 0.0 for right in correct]
-    for members in groups.values():
+    for members in groups:
         right = [i for i in members if correct[i]]
         if right:
             shortest = min(right, key=lambda i: sizes[i])

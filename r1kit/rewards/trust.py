@@ -21,7 +21,7 @@ import math
 from collections.abc import Mapping
 
 from r1kit.errors import UserError
-from r1kit.rewards.batch import column
+from r1kit.rewards.batch import prompt_groups
 from r1kit.rewards.registry import register
 
 _BUILT: dict[str, object] = {}
@@ -100,11 +100,7 @@ def trust_thinking(
     columns = {**kwargs, "prompts": prompts}
     score_lists = [fn(completions, **columns) for fn in outcomes]
     o = [next((s[i] for s in score_lists if s[i] is not None), None) for i in range(n)]
-    groups: dict[str, list[int]] = {}
-    for i, prompt in enumerate(column(prompts, n)):
-        if o[i] is not None:
-            groups.setdefault(repr(prompt), []).append(i)
-    mixed = [m for m in groups.values()
+    mixed = [m for m in prompt_groups(prompts, n, keep=lambda i: o[i] is not None)
              if not (all(o[i] >= solved_from for i in m) or all(o[i] <= failed_below for i in m))]
     ask = [i for m in mixed for i in m if o[i] >= judge_from]
     t = [0.0] * n
