@@ -12,10 +12,13 @@ from r1kit.models.chat_template import CHATML
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<unk>"]
 TAG_TOKENS = ["<think>", "</think>", "<answer>", "</answer>"]
 ROLE_TOKENS = ["system", "user", "assistant"]  # whole tokens keep ChatML headers short
+# Qwen's tool-call frame as whole tokens (non-special, like the tags: TRL's reply parser reads the decoded text):
+# a character-level model then reads and writes each call and reply in fewer steps.
+TOOL_TOKENS = ["<tool_call>", "</tool_call>", "<tool_response>", "</tool_response>"]
 
 
 def build_char_tokenizer():
-    """A fast tokenizer with one token per byte (a byte-level BPE without merges) plus ChatML and tag tokens.
+    """A fast tokenizer with one token per byte (a byte-level BPE without merges) plus ChatML, tag and tool-call tokens.
 
     Byte-level with no merges is character-level for ASCII text, and it is exactly what
     transformers rebuilds when it reloads a saved Qwen2 checkpoint with Qwen2Tokenizer,
@@ -30,7 +33,7 @@ def build_char_tokenizer():
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
     tok.add_special_tokens(SPECIAL_TOKENS)
-    tok.add_tokens(TAG_TOKENS + ROLE_TOKENS)
+    tok.add_tokens(TAG_TOKENS + ROLE_TOKENS + TOOL_TOKENS)  # appended: earlier ids unchanged
     fast = PreTrainedTokenizerFast(
         tokenizer_object=tok,
         bos_token=None,

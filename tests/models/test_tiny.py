@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from r1kit.errors import UserError
-from r1kit.models.tiny import TAG_TOKENS, build_char_tokenizer, build_tiny
+from r1kit.models.tiny import TAG_TOKENS, TOOL_TOKENS, build_char_tokenizer, build_tiny
 from tests.models.cases import CHAT, COMPLETION
 
 
@@ -27,7 +27,7 @@ def test_tiny_model_builds_and_runs(tiny):
 def test_tokenizer_round_trips_text_and_keeps_tags_as_single_non_special_tokens():
     tok = build_char_tokenizer()
     special_ids = set(tok.all_special_ids)
-    for tag in TAG_TOKENS:
+    for tag in TAG_TOKENS + TOOL_TOKENS:
         ids = tok(tag, add_special_tokens=False)["input_ids"]
         assert len(ids) == 1, (tag, ids)
         assert ids[0] not in special_ids
