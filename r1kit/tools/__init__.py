@@ -40,10 +40,10 @@ def resolve_tools(entries: list, where: str) -> list:
 
 def ready_for_tools(processing_class, where: str):
     """The chat template must render tool calls and the tokenizer must parse them: r1kit's chatml_tools gets TRL's
-    Qwen parser; a hub model's template is left to TRL, which knows Qwen, Llama 3 and others."""
+    Qwen parser (chatml_tools_tiny too); a hub model's template is left to TRL, which knows Qwen, Llama 3 and others."""
     from trl.chat_template_utils import supports_tool_calling
 
-    from r1kit.models.chat_template import CHATML_TOOLS
+    from r1kit.models.chat_template import CHATML_TOOLS, CHATML_TOOLS_TINY
 
     tokenizer = getattr(processing_class, "tokenizer", processing_class)
     if not supports_tool_calling(processing_class):
@@ -52,7 +52,7 @@ def ready_for_tools(processing_class, where: str):
                         "model whose template supports tools.")
     if getattr(tokenizer, "response_template", None) is not None or getattr(tokenizer, "response_schema", None):
         return
-    if tokenizer.chat_template == CHATML_TOOLS:
+    if tokenizer.chat_template in (CHATML_TOOLS, CHATML_TOOLS_TINY):
         from trl.chat_template_utils import qwen3_template
 
         tokenizer.response_template = qwen3_template

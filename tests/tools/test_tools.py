@@ -3,7 +3,7 @@
 import pytest
 
 from r1kit.errors import UserError
-from r1kit.tools import resolve_tools
+from r1kit.tools import ready_for_tools, resolve_tools
 from r1kit.tools.calculator import calculator
 from r1kit.tools.python import OUTPUT_CHARS, python
 
@@ -83,6 +83,36 @@ def test_the_chatml_tools_template_renders_calls_that_trl_parses_back():
                       "\n</tool_call><|im_end|>")["input_ids"]
     parsed = parse_response(tokenizer, reply, prefix=prompt)
     assert parsed["tool_calls"] == [call] and parsed["reasoning_content"] == "use it"
+
+
+def test_the_chatml_tools_tiny_template_is_short_and_trl_parses_its_calls_back():
+    """The tools quickstart's template: a one-line tool listing, compact call JSON, the frame as whole tokens."""
+    from trl.chat_template_utils import is_chat_template_prefix_preserving, parse_response, supports_tool_calling
+
+    from r1kit.models.chat_template import CHATML_TOOLS_TINY
+    from r1kit.models.tiny import build_char_tokenizer
+
+    tokenizer = build_char_tokenizer()
+    tokenizer.chat_template = CHATML_TOOLS_TINY
+    assert supports_tool_calling(tokenizer) and is_chat_template_prefix_preserving(tokenizer)
+    ready_for_tools(tokenizer, "stages.rl.tools")  # TRL's Qwen parser, as for chatml_tools
+    call = {"type": "function", "function": {"name": "calculator", "arguments": {"expression": "3 + 4"}}}
+    messages = [{"role": "user", "content": "3 + 4?"}, {"role": "assistant", "content": "", "tool_calls": [call]},
+                {"role": "tool", "name": "calculator", "content": "7"}, {"role": "assistant", "content": "7"}]
+    text = tokenizer.apply_chat_template(messages, tools=[calculator, python], tokenize=False)
+    assert text == ("<|im_start|>system\nTools: calculator(expression); python(code)<|im_end|>\n"
+                    "<|im_start|>user\n3 + 4?<|im_end|>\n"
+                    '<|im_start|>assistant\n<tool_call>{"name":"calculator","arguments":{"expression":"3 + 4"}}'
+                    "</tool_call><|im_end|>\n"
+                    "<|im_start|>user\n<tool_response>7</tool_response><|im_end|>\n"
+                    "<|im_start|>assistant\n7<|im_end|>\n")
+    assert (len(text), len(tokenizer(text)["input_ids"])) == (313, 136)  # frame, roles and tags: whole tokens
+    prompt = tokenizer.apply_chat_template(messages[:1], tools=[calculator], add_generation_prompt=True,
+                                           return_dict=False)
+    reply = tokenizer('<tool_call>{"name":"calculator","arguments":{"expression":"3 + 4"}}</tool_call><|im_end|>')
+    assert parse_response(tokenizer, reply["input_ids"], prefix=prompt, tools=[calculator])["tool_calls"] == [call]
+    answer = tokenizer("<answer>7</answer><|im_end|>")["input_ids"]
+    assert parse_response(tokenizer, answer, prefix=prompt)["content"] == "<answer>7</answer>"
 
 
 def test_rewards_see_the_think_block_of_a_parsed_reply():
