@@ -10,13 +10,18 @@ quickstart's addition (r1kit/data/addition.py), so that RL with the true sum can
 - random slips (`slip_rate`): one digit of `a` miscopied into the call, so the tool's reply and
   the answer are wrong.
 The teacher draws from its own RNG: the problems are the same whatever it does.
+`sum_digits` keeps only the problems whose sum has that many digits (e.g. 7 for 6-digit numbers: a carry out of the
+top column): every reply and answer then has the same length, so a tiny model copies the reply into its answer by
+position, which it learns as early as it learns to copy the numbers into the call (the tools quickstart).
 """
 
 import random
 
 
 def tool_addition(n: int = 1000, digits: int = 6, seed: int = 0, slip_rate: float = 0.0, worded: float = 0.0,
-                  blind_spot_rate: float = 0.0) -> list[dict]:
+                  blind_spot_rate: float = 0.0, sum_digits: int | None = None) -> list[dict]:
+    if sum_digits is not None and sum_digits not in (digits, digits + 1):
+        raise TypeError(f"tool_addition generator: sum_digits={sum_digits!r} must be digits ({digits}) or digits + 1")
     for option, rate in (("slip_rate", slip_rate), ("worded", worded), ("blind_spot_rate", blind_spot_rate)):
         if not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
             raise TypeError(f"tool_addition generator: {option}={rate!r} must be 0 to 1")  # a UserError in the loader
@@ -25,6 +30,8 @@ def tool_addition(n: int = 1000, digits: int = 6, seed: int = 0, slip_rate: floa
     rows = []
     for _ in range(n):
         a, b = rng.randint(low, high), rng.randint(low, high)
+        while sum_digits is not None and len(str(a + b)) != sum_digits:
+            a, b = rng.randint(low, high), rng.randint(low, high)
         in_words = rng.random() < worded
         question = f"What is {a} plus {b}?" if in_words else f"{a} + {b} = ?"
         user = {"role": "user", "content": question}

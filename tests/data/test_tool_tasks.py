@@ -48,6 +48,16 @@ def test_the_teacher_does_not_change_the_problems():
     assert [r["answer"] for r in plain] == [r["answer"] for r in taught]
 
 
+def test_sum_digits_keeps_problems_whose_sums_have_that_many_digits():
+    rows = tool_addition(n=200, digits=6, seed=0, worded=0.5, blind_spot_rate=0.8, sum_digits=7)
+    assert all(len(r["answer"]) == 7 for r in rows)  # every reply and answer the same length
+    assert all(len(r["messages"][2]["content"]) == 7 for r in rows if len(r["messages"]) == 4)
+    assert all(len(r["answer"]) == 6 for r in tool_addition(n=100, digits=6, seed=0, sum_digits=6))
+    assert tool_addition(n=20, seed=4) == tool_addition(n=20, seed=4, sum_digits=None)  # unchanged without it
+    with pytest.raises(UserError, match=r"tool_addition generator: sum_digits=9 must be digits \(6\) or digits \+ 1"):
+        generate_rows({"name": "tool_addition", "n": 1, "digits": 6, "sum_digits": 9}, "datasets.traces")
+
+
 @pytest.mark.parametrize("option", ["slip_rate", "worded", "blind_spot_rate"])
 def test_rates_outside_0_to_1_are_refused_by_name(option):
     with pytest.raises(UserError, match=f"datasets.traces.generator: tool_addition generator: {option}=1.5"):
