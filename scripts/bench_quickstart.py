@@ -1,8 +1,9 @@
 """The quickstart on several seeds: held-out accuracy, format rate, length and wall time per stage.
 
-    .venv/bin/python scripts/bench_quickstart.py [--seeds 0 1 2] [extra overrides...]
+    .venv/bin/python scripts/bench_quickstart.py [--recipe quickstart_tools] [extra overrides...] [--seeds 0 1 2]
 
-Each seed is a full `r1kit train recipe=quickstart seed=S` in its own process and run directory.
+Each seed is a full `r1kit train recipe=<recipe> seed=S` in its own process and run directory
+(default recipe: quickstart; quickstart_vl and quickstart_tools run the same way).
 """
 
 import argparse
@@ -16,6 +17,7 @@ from pathlib import Path
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--recipe", default="quickstart")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("overrides", nargs="*")
     args = parser.parse_args()
@@ -24,7 +26,7 @@ def main():
         for seed in args.seeds:
             out = Path(tmp) / f"seed{seed}"
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "r1kit", "train", "recipe=quickstart", f"seed={seed}",
+            subprocess.run([sys.executable, "-m", "r1kit", "train", f"recipe={args.recipe}", f"seed={seed}",
                             f"output_dir={out}", *args.overrides], check=True, stdout=subprocess.DEVNULL)
             total = time.perf_counter() - started
             state = json.loads((out / "state.json").read_text())
@@ -38,7 +40,15 @@ def main():
                   f"{100 * sum(shares) / max(len(shares), 1):.2f}% (mean over logged steps)", flush=True)
     print(f"\n{'seed':>4} {'stage':<6} {'accuracy':>9} {'format':>7} {'length':>7} {'train s':>8}")
     for seed, name, acc, fmt, length, seconds in rows:
-        print(f"{seed:>4} {name:<6} {100 * acc:>8.1f}% {100 * fmt:>6.1f}% {length:>7.1f} {seconds:>8.0f}")
+        print(f"{seed:>4} {name:<6} {_pct(acc):>9} {_pct(fmt):>7} {_num(length, '.1f'):>7} {_num(seconds, '.0f'):>8}")
+
+
+def _pct(x) -> str:
+    return "-" if x is None else f"{100 * x:.1f}%"
+
+
+def _num(x, spec: str) -> str:
+    return "-" if x is None else format(x, spec)
 
 
 if __name__ == "__main__":
