@@ -9,7 +9,7 @@ CONSTRAINTS := constraints.txt
 TORCH_SPEC ?= $(shell grep -m1 '^torch==' $(CONSTRAINTS))
 export TORCH_EXTENSIONS_DIR ?= $(CURDIR)/.cache/torch_extensions
 
-.PHONY: install quickstart quickstart-vl test test-fast smollm2 lint imports upgrade-deps wheelhouse clean
+.PHONY: install quickstart quickstart-vl quickstart-tools test test-fast smollm2 lint imports upgrade-deps wheelhouse clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -29,6 +29,9 @@ quickstart: install
 
 quickstart-vl: install
 	$(BIN)/r1kit train recipe=quickstart_vl
+
+quickstart-tools: install
+	$(BIN)/r1kit train recipe=quickstart_tools
 
 smollm2: install
 	bash scripts/fetch_smollm2.sh

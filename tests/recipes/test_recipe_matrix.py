@@ -14,7 +14,8 @@ from tests.helpers import read_metrics, read_state, run_cli
 from tests.recipes.tiny import REPO, composed, data_overrides, recipe_names, write_tiny_recipe
 
 STEPS = 2
-DEMOS = {"quickstart", "quickstart_self_improve", "quickstart_vl", "quickstart_video", "reasoning_gym_tiny"}  # r1kit's own demos, not published systems
+DEMOS = {"quickstart", "quickstart_self_improve", "quickstart_tools", "quickstart_vl", "quickstart_video",
+         "reasoning_gym_tiny"}  # r1kit's own demos, not published systems
 PAPER_LINE = re.compile(r"# \S[^:]* \([^)]*\d{4}\.\d{4,5}[^)]*\): \S")
 
 
