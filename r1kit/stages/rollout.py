@@ -10,7 +10,7 @@
 
 `dtype: bfloat16` samples from a bfloat16 copy of the policy, refreshed after every optimizer step,
 while training stays in float32: on a CPU with native bfloat16 (AVX512-BF16 or AMX), SmolLM2-135M's
-rollouts sample 1.42x faster (docs/benchmarks.md). As with vLLM, the sampling and training weights
+rollouts sample 1.38x faster (docs/benchmarks.md). As with vLLM, the sampling and training weights
 then differ slightly (bf16 rounding); TRL's importance-sampling correction is tied to vLLM, so none is
 applied. `training` samples with the training weights themselves. `auto`, the default, takes the copy
 only where it pays: a float32 policy of at least 15M parameters on such a CPU, sampled with `generate`
