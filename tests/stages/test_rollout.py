@@ -66,7 +66,8 @@ def test_a_float32_copy_samples_exactly_what_the_policy_samples_after_every_step
     trainer, copied, behind = _train(tmp_path / "copy", torch.float32)
     assert untouched == []  # without a dtype the policy samples itself
     assert len(behind) == 3 and behind == [0.0, 0.0, 0.0]  # one rollout a step, each from the current weights
-    assert plain[-1]["grad_norm"] > 0 and plain[0]["loss"] != plain[-1]["loss"]  # the weights moved
+    # the weights moved before a later rollout, so a stale copy would show (GRPO's loss is 0 on policy: no signal)
+    assert any(x["grad_norm"] > 0 for x in plain[:-1])
     assert [[x.get(k) for k in TRACKED] for x in copied] == [[x.get(k) for k in TRACKED] for x in plain]
     assert "generate" not in vars(trainer.accelerator.unwrap_model(trainer.model))  # the shadowing is undone
 
