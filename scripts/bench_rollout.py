@@ -78,10 +78,8 @@ def run_variant(model: str, backend: str, dtype: str, args, work: Path) -> dict:
             "mean_length": statistics.mean(m["completions/mean_length"] for m in steps)}
 
 
-def mismatch(threads: int) -> dict:
-    """Mean |log p_fp32 - log p_bf16| and the KL estimate on 16 x 96 tokens sampled from a bf16 copy of SmolLM2."""
-    import copy
-
+def _smollm2_fp32(threads: int):
+    """SmolLM2-135M in float32 as r1kit's `model=smollm2` loads it, and its tokenizer, on `threads` torch threads."""
     import torch
     from omegaconf import OmegaConf
 
@@ -89,11 +87,20 @@ def mismatch(threads: int) -> dict:
     from r1kit.models.load import load_model
 
     torch.set_num_threads(threads)
-    torch.manual_seed(0)
     given = OmegaConf.load(REPO / "r1kit" / "conf" / "model" / "smollm2.yaml")
     config = OmegaConf.to_container(OmegaConf.merge(OmegaConf.structured(ModelSchema), given, {"dtype": "float32"}),
                                     resolve=True)
-    model, tok = load_model(config, path_override=None, apply_lora=False)
+    return load_model(config, path_override=None, apply_lora=False)
+
+
+def mismatch(threads: int) -> dict:
+    """Mean |log p_fp32 - log p_bf16| and the KL estimate on 16 x 96 tokens sampled from a bf16 copy of SmolLM2."""
+    import copy
+
+    import torch
+
+    torch.manual_seed(0)
+    model, tok = _smollm2_fp32(threads)
     copy16 = copy.deepcopy(model).to(torch.bfloat16).eval()
     tok.padding_side = "left"
     prompts = [tok.apply_chat_template([{"role": "user", "content": f"What is {i * 37} + {i * 91}?"}], tokenize=False,
@@ -124,17 +131,9 @@ def bare(threads: int, new_tokens: int) -> dict:
     import time
 
     import torch
-    from omegaconf import OmegaConf
     from transformers import GenerationConfig
 
-    from r1kit.models.config import ModelSchema
-    from r1kit.models.load import load_model
-
-    torch.set_num_threads(threads)
-    given = OmegaConf.load(REPO / "r1kit" / "conf" / "model" / "smollm2.yaml")
-    config = OmegaConf.to_container(OmegaConf.merge(OmegaConf.structured(ModelSchema), given, {"dtype": "float32"}),
-                                    resolve=True)
-    model, tok = load_model(config, path_override=None, apply_lora=False)
+    model, tok = _smollm2_fp32(threads)
     tok.padding_side = "left"
     enc = tok([f"What is {123 + i} + {456 * i}? Think step by step." for i in range(2)] * 8, return_tensors="pt",
               padding=True)
