@@ -110,8 +110,6 @@ def routed_domains(entry, where: str) -> list[str] | None:
 
 class RewardStack:
     def __init__(self, entries: list, policy: str = "zero", where: str = "rewards"):
-        if not entries:
-            raise UserError(f"{where}: a grpo stage needs at least one reward.")
         self.seconds = 0.0
         self.functions, self.weights, self.schedules = [], [], []  # a schedule is checked and run by the trainer
         for i, entry in enumerate(entries):

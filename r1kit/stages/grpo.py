@@ -27,7 +27,7 @@ from r1kit.algorithms.scored_batch import ScoredBatch
 from r1kit.algorithms.stable_reinforce import StableReinforceHooks, StableReinforceSchema
 from r1kit.algorithms.stage_schedules import StageSchedules
 from r1kit.checks import at_least, did_you_mean
-from r1kit.environments import check_rows, resolve_environment, tool_names
+from r1kit.environments import check_rows, has_reward, resolve_environment, tool_names
 from r1kit.errors import UserError
 from r1kit.rewards.stack import RewardStack, routed_domains
 from r1kit.stages import rollout, step_timing, tool_rollouts
@@ -93,8 +93,9 @@ def check(where: str, stage: dict, trainer: dict, context: dict):
                         f"{did_you_mean(stage['algorithm'], known)} Known: {', '.join(known)} (see docs/algorithms.md).")
     if stage["reward_errors"] not in ("zero", "raise"):
         raise UserError(f"{where}.reward_errors={stage['reward_errors']!r}: use `zero` or `raise`.")
-    if not stage["rewards"]:
-        raise UserError(f"{where}: a grpo stage needs `rewards:`, e.g. `[{{name: think_format}}, {{name: math_accuracy}}]`.")
+    if not stage["rewards"] and not has_reward(resolve_environment(stage["environment"], f"{where}.environment")):
+        raise UserError(f"{where}: a grpo stage needs `rewards:`, e.g. `[{{name: think_format}}, {{name: math_accuracy}}]`"
+                        " (or an `environment:` whose get_reward() scores the episode).")
     check_group_batch(where, trainer, world)
     if trainer.get("reward_weights") is not None:
         raise UserError(f"{where}.reward_weights: give each reward its `weight:` in `rewards:` instead.")

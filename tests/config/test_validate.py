@@ -220,8 +220,12 @@ def test_grpo_group_of_one(make_config, write_recipe):
 
 
 def test_grpo_stage_without_rewards(make_config, write_recipe):
-    recipe = write_recipe(grpo_recipe().replace("    rewards: [{name: think_format}]\n", ""))
+    recipe = write_recipe(grpo_recipe(per_device=8).replace("    rewards: [{name: think_format}]\n", ""))
     fails(make_config, recipe=recipe, match=r"stages\.rl: a grpo stage needs `rewards:`")
+    # an environment without get_reward scores nothing either; one with it (file_tree's task success) is enough
+    fails(make_config, ["+stages.rl.environment=python_session"], recipe=recipe,
+          match=r"stages\.rl: a grpo stage needs `rewards:`.*get_reward")
+    make_config(["+stages.rl.environment=file_tree"], recipe=recipe)
 
 
 def test_rewards_on_an_sft_stage(make_config):

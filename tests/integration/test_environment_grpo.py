@@ -74,8 +74,8 @@ def test_a_row_naming_an_environment_the_stage_lacks_is_a_clear_error(tmp_path):
 
 
 def test_a_shipped_environment_trains_and_is_checked_from_generated_rows(tmp_path):
-    """file_tree rows (environment_task adapter) reach FileTree's reset; its get_reward is a logged reward and the
-    held-out check's success rate."""
+    """file_tree rows (environment_task adapter) reach FileTree's reset; its get_reward is the stage's only reward
+    (no `rewards:`) and the held-out check's success rate."""
     recipe = tmp_path / "tree.yaml"
     recipe.write_text(textwrap.dedent("""
         defaults: [{model: tiny}, {logger: none}, _self_]
@@ -93,11 +93,11 @@ def test_a_shipped_environment_trains_and_is_checked_from_generated_rows(tmp_pat
             per_device_train_batch_size: 4
             num_generations: 2
             max_completion_length: 12
-            rewards: [{name: think_format}]
         eval: {data: trees, environment: file_tree, limit: 4, max_new_tokens: 12}
         """))
     out = tmp_path / "run"
     run_cli("train", f"recipe={recipe}", f"output_dir={out}")
     metrics = read_metrics(out)
     assert any("rewards/FileTree/mean" in m for m in metrics)
+    assert not any(k.startswith("rewards/think_format") for m in metrics for k in m)
     assert any(m.get("eval/success_rate") == 0.0 for m in metrics)  # a random tiny model submits no code
