@@ -84,7 +84,9 @@ def _tool_call(call) -> dict:
             args = json.loads(args)
         except json.JSONDecodeError:
             raise ValueError(f"tool call {fn['name']!r}: arguments {args!r} are not JSON") from None
-    return {"type": "function", "function": {"name": fn["name"], "arguments": json.dumps(args)}}
+    # json.dumps as chat templates' `tojson` writes it (transformers': ensure_ascii off), so a template renders the same
+    # text from this string as from the parsed dict of a rollout's call
+    return {"type": "function", "function": {"name": fn["name"], "arguments": json.dumps(args, ensure_ascii=False)}}
 
 
 def tool_schemas(entries: list, where: str) -> list[dict]:

@@ -95,10 +95,13 @@ CHATML_TOOLS = (
 # chatml_tools for a tiny model trained from scratch (the tools quickstart): the same turns and the same Qwen call
 # format TRL's parser reads, in as few characters as it allows. The system turn is one line, `Tools: name(arg, ...)`
 # (no descriptions, no instructions: the cold start teaches the format), a call is compact JSON with no newlines
-# around it, `<tool_call>{"name":"calculator","arguments":{"expression":"1+2"}}</tool_call>`, and a reply is
+# around it, `<tool_call>{"name":"calculator","arguments":{"expression": "1+2"}}</tool_call>`, and a reply is
 # `<tool_response>3</tool_response>`. With the tiny tokenizer's tool-call tokens a 6-digit addition's calculator
-# trajectory is 160-168 tokens (chatml_tools: 278-286; ~350 before those tokens). The chat_sft adapter passes the
-# arguments as a JSON string, rendered as given.
+# trajectory is 161-169 tokens (chatml_tools: 278-286; ~350 before those tokens). The chat_sft adapter passes the
+# arguments as a JSON string, rendered as given; the arguments of a parsed call (a dict, in rollouts) go through
+# `tojson`, whose separators are json.dumps's, as the adapter's string is: the context of the answer turn is then the
+# same in rollouts as in the cold start (with compact separators here, a rollout's call was one token shorter than
+# the one the model wrote, and the tiny model's copy of the reply into its answer slipped by a digit).
 CHATML_TOOLS_TINY = (
     "{%- if tools -%}"
     "{{- '<|im_start|>system\\n' -}}"
@@ -120,7 +123,7 @@ CHATML_TOOLS_TINY = (
     "{{- message['content'] or '' -}}"
     "{%- for call in message['tool_calls'] or [] -%}"
     "{%- set fn = call['function'] if call['function'] is defined else call -%}"
-    "{%- set args = fn['arguments'] if fn['arguments'] is string else (fn['arguments'] | tojson(separators=(',', ':'))) -%}"
+    "{%- set args = fn['arguments'] if fn['arguments'] is string else (fn['arguments'] | tojson) -%}"
     "{{- '<tool_call>{\"name\":\"' + fn['name'] + '\",\"arguments\":' + args + '}</tool_call>' -}}"
     "{%- endfor -%}"
     "{{- '<|im_end|>' -}}"

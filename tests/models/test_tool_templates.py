@@ -77,3 +77,27 @@ def test_chatml_tools_works_with_smollm2s_tokenizer():
     assert text.startswith("<|im_start|>system\nTools:\nadd(n: integer): Add to the counter.")
     assert tokenizer.convert_tokens_to_ids("<|im_end|>") == tokenizer.eos_token_id  # a turn ends where SmolLM2 stops
     _parses_a_call(tokenizer, '<tool_call>\n{"name": "add", "arguments": {"n": 3}}\n</tool_call><|im_end|>')
+
+
+@pytest.mark.parametrize("template", ["chatml_tools", "chatml_tools_tiny"])
+def test_a_cold_start_trajectory_renders_as_the_tool_loop_renders_the_same_turns(template):
+    """The chat_sft adapter keeps a call's arguments as JSON text; a rollout's parsed call has them as a dict. Both must
+    render to the same text, or the model answers in rollouts from a context it never saw in its cold start."""
+    from r1kit.data.chat import ChatSFT
+    from r1kit.models.chat_template import TEMPLATES
+    from r1kit.models.tiny import build_char_tokenizer
+
+    tokenizer = build_char_tokenizer()
+    tokenizer.chat_template = TEMPLATES[template]
+    args = {"expression": "123456 + 654321", "note": "café, 1: 2"}  # separators and a non-ASCII character
+    row = {"answer": "777777", "messages": [
+        {"role": "user", "content": "123456 + 654321 = ?"},
+        {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {
+            "name": "calculator", "arguments": args}}]},
+        {"role": "tool", "name": "calculator", "content": "777777"},
+        {"role": "assistant", "content": "<answer>777777</answer>"}]}
+    example = ChatSFT(tools=["calculator"]).example(row)
+    assert isinstance(example["messages"][1]["tool_calls"][0]["function"]["arguments"], str)
+    tools = [__import__("json").loads(example["tools"])[0]]
+    assert (tokenizer.apply_chat_template(example["messages"], tools=tools, tokenize=False)
+            == tokenizer.apply_chat_template(row["messages"], tools=tools, tokenize=False))
