@@ -27,6 +27,7 @@ class Completion:
     tool_calls: int = 0
     tool_errors: int = 0  # calls that failed: unparsable, unknown tool, bad arguments, the tool raised or timed out
     reward: float | None = None  # with an environment: its get_reward() after the episode (None: it has none)
+    raw: str = ""  # the generated text as is, special tokens and the end-of-sequence token included
 
 
 def chat_texts(tokenizer, prompts: list[list[dict]], tools: list | None = None,
@@ -109,15 +110,18 @@ class Throughput:
 def generate_transformers(model, tokenizer, prompts: list[list[dict]], *, n: int = 1, max_new_tokens: int = 256,
                           batch_size: int = 64, temperature: float = 0.0, top_p: float = 1.0,
                           label: str = "eval", show_progress: bool = True, tools: list | None = None,
-                          prompt_tools: list[list] | None = None) -> list[list[Completion]]:
+                          prompt_tools: list[list] | None = None, texts: list[str] | None = None
+                          ) -> list[list[Completion]]:
     """`n` completions per prompt; greedy when temperature is 0. `batch_size` counts sequences. The tools listed in
     the prompts: `tools`, or each prompt's own (`prompt_tools`, where prompts run in different environments).
+    `texts`, where given, are the prompts already rendered (a tool loop's running context); `prompts` then only
+    carry the images.
 
     `tokenizer` may be a vision-language processor; prompts then carry their images in their parts.
     """
     import torch
 
-    texts = chat_texts(tokenizer, prompts, tools, prompt_tools)
+    texts = texts or chat_texts(tokenizer, prompts, tools, prompt_tools)
     images = [prompt_images(p) for p in prompts]
     processor, tokenizer = tokenizer, getattr(tokenizer, "tokenizer", tokenizer)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -154,7 +158,8 @@ def generate_transformers(model, tokenizer, prompts: list[list[dict]], *, n: int
 def _completion(ids: list[int], stops: list[int], tokenizer) -> Completion:
     end = next((i for i, t in enumerate(ids) if t in stops), None)
     kept = ids if end is None else ids[: end + 1]
-    return Completion(tokenizer.decode(kept, skip_special_tokens=True), len(kept), end is None)
+    return Completion(tokenizer.decode(kept, skip_special_tokens=True), len(kept), end is None,
+                      raw=tokenizer.decode(kept, skip_special_tokens=False))
 
 
 def generate_with_tools(model, tokenizer, prompts: list[list[dict]], tools: list, *, n: int = 1,
@@ -170,11 +175,17 @@ def generate_with_tools(model, tokenizer, prompts: list[list[dict]], tools: list
 
     The tokenizer must parse replies (its `response_template`, see r1kit.tools.ready_for_tools). A call that cannot
     be parsed or run is shown to the model as an error, as TRL does, and counted in `tool_errors`.
+
+    Each round continues the episode's own text, as TRL's tool loop continues its token ids: the prompt, the model's
+    replies exactly as written, and after each the tool messages rendered as the chat template appends them. The
+    conversation is not rendered anew, which would rewrite a call the model spaced or ordered its own way and show
+    it a context it never wrote.
     """
     if environments is None:
         starts = generate_transformers(model, tokenizer, prompts, n=n, max_new_tokens=max_new_tokens, tools=tools,
                                        **options)
-        episodes = [_episode(prompts[i], tools, None, c) for i, group in enumerate(starts) for c in group]
+        texts = chat_texts(tokenizer, prompts, tools)
+        episodes = [_episode(prompts[i], tools, None, c, texts[i]) for i, group in enumerate(starts) for c in group]
     else:
         episodes = [_episode(*_reset(prompts[i], environments[i], resets[i], tools)) for i in range(len(prompts))
                     for _ in range(n)]
@@ -183,6 +194,7 @@ def generate_with_tools(model, tokenizer, prompts: list[list[dict]], tools: list
                                        **options)
         for ep, group in zip(episodes, starts):
             ep["last"] = group[0]
+            ep["context"] = chat_texts(tokenizer, [ep["prompt"]], prompt_tools=[ep["tools"]])[0]
     for round_ in range(max_rounds + 1):
         waiting = []
         for ep in episodes:
@@ -197,12 +209,13 @@ def generate_with_tools(model, tokenizer, prompts: list[list[dict]], tools: list
                 ep["done"] = True
                 continue
             ep["turns"] += results
+            ep["context"] += reply.raw + tool_suffix(tokenizer, results)
             waiting.append(ep)
         if not waiting:
             break
         more = generate_transformers(model, tokenizer, [ep["prompt"] + ep["turns"] for ep in waiting], n=1,
                                      max_new_tokens=max(1, max_new_tokens - min(ep["tokens"] for ep in waiting)),
-                                     prompt_tools=[ep["tools"] for ep in waiting], **{**options, "show_progress": False})
+                                     texts=[ep["context"] for ep in waiting], **{**options, "show_progress": False})
         for ep, group in zip(waiting, more):
             ep["last"] = group[0]
     flat = [Completion("\n".join(ep["texts"]), ep["tokens"], ep["last"].truncated, ep["turns"], ep["calls"],
@@ -210,9 +223,26 @@ def generate_with_tools(model, tokenizer, prompts: list[list[dict]], tools: list
     return [flat[i * n:(i + 1) * n] for i in range(len(prompts))]
 
 
-def _episode(prompt: list[dict], tools: list, env, first: Completion | None = None) -> dict:
+def _episode(prompt: list[dict], tools: list, env, first: Completion | None = None, context: str = "") -> dict:
     return {"prompt": prompt, "tools": tools, "env": env, "turns": [], "texts": [], "tokens": 0, "calls": 0,
-            "errors": 0, "done": False, "last": first}
+            "errors": 0, "done": False, "last": first, "context": context}
+
+
+def tool_suffix(tokenizer, tool_messages: list[dict]) -> str:
+    """The text the chat template puts after an assistant turn for these tool messages, up to the next assistant
+    turn's start: TRL's `_get_tool_suffix_ids`, in text (a dummy call rendered without and with the messages, the
+    first cut after its last end-of-sequence token)."""
+    tokenizer = getattr(tokenizer, "tokenizer", tokenizer)
+    call = {"type": "function", "function": {"name": tool_messages[0]["name"], "arguments": {}}}
+    dummy = [{"role": "user", "content": "dummy"}, {"role": "assistant", "content": "", "tool_calls": [call]}]
+    prefix = tokenizer.apply_chat_template(dummy, tokenize=False)
+    full = tokenizer.apply_chat_template(dummy + tool_messages, tokenize=False, add_generation_prompt=True)
+    eos = tokenizer.eos_token
+    if eos and eos in prefix:
+        prefix = prefix[: prefix.rindex(eos) + len(eos)]
+    if not full.startswith(prefix):
+        raise ValueError("the chat template renders an assistant turn differently once tool messages follow it")
+    return full[len(prefix):]
 
 
 def _reset(prompt: list[dict], make, reset: dict, tools: list) -> tuple[list[dict], list, object]:

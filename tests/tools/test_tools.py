@@ -102,14 +102,14 @@ def test_the_chatml_tools_tiny_template_is_short_and_trl_parses_its_calls_back()
     text = tokenizer.apply_chat_template(messages, tools=[calculator, python], tokenize=False)
     assert text == ("<|im_start|>system\nTools: calculator(expression); python(code)<|im_end|>\n"
                     "<|im_start|>user\n3 + 4?<|im_end|>\n"
-                    '<|im_start|>assistant\n<tool_call>{"name":"calculator","arguments":{"expression":"3 + 4"}}'
+                    '<|im_start|>assistant\n<tool_call>{"name":"calculator","arguments":{"expression": "3 + 4"}}'
                     "</tool_call><|im_end|>\n"
                     "<|im_start|>user\n<tool_response>7</tool_response><|im_end|>\n"
                     "<|im_start|>assistant\n7<|im_end|>\n")
-    assert (len(text), len(tokenizer(text)["input_ids"])) == (313, 136)  # frame, roles and tags: whole tokens
+    assert (len(text), len(tokenizer(text)["input_ids"])) == (314, 137)  # frame, roles and tags: whole tokens
     prompt = tokenizer.apply_chat_template(messages[:1], tools=[calculator], add_generation_prompt=True,
                                            return_dict=False)
-    reply = tokenizer('<tool_call>{"name":"calculator","arguments":{"expression":"3 + 4"}}</tool_call><|im_end|>')
+    reply = tokenizer('<tool_call>{"name":"calculator","arguments":{"expression": "3 + 4"}}</tool_call><|im_end|>')
     assert parse_response(tokenizer, reply["input_ids"], prefix=prompt, tools=[calculator])["tool_calls"] == [call]
     answer = tokenizer("<answer>7</answer><|im_end|>")["input_ids"]
     assert parse_response(tokenizer, answer, prefix=prompt)["content"] == "<answer>7</answer>"
