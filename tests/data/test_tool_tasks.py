@@ -58,6 +58,17 @@ def test_sum_digits_keeps_problems_whose_sums_have_that_many_digits():
         generate_rows({"name": "tool_addition", "n": 1, "digits": 6, "sum_digits": 9}, "datasets.traces")
 
 
+def test_phrasing_words_the_blind_spot_problems():
+    rows = tool_addition(n=100, seed=0, worded=0.5, blind_spot_rate=0.8, phrasing="What is {a} + {b} = ?")
+    worded = [r for r in rows if r["messages"][0]["content"].startswith("What is ")]
+    assert 30 <= len(worded) <= 70 and all(r["messages"][0]["content"].endswith(" = ?") for r in worded)
+    for row in worded:
+        a, b = row["messages"][0]["content"].removeprefix("What is ").removesuffix(" = ?").split(" + ")
+        assert row["answer"] == str(int(a) + int(b))
+    with pytest.raises(UserError, match=r"phrasing='Add \{a\}' must hold \{a\} and \{b\} once each"):
+        generate_rows({"name": "tool_addition", "n": 1, "phrasing": "Add {a}"}, "datasets.traces")
+
+
 @pytest.mark.parametrize("option", ["slip_rate", "worded", "blind_spot_rate"])
 def test_rates_outside_0_to_1_are_refused_by_name(option):
     with pytest.raises(UserError, match=f"datasets.traces.generator: tool_addition generator: {option}=1.5"):
