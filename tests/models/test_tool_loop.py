@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-import r1kit.models.generation as generation
+from r1kit.models import generation
 from r1kit.models.chat_template import TEMPLATES
 from r1kit.models.generation import Completion, generate_with_tools, tool_suffix
 from r1kit.models.tiny import build_char_tokenizer
