@@ -241,7 +241,9 @@ def tool_suffix(tokenizer, tool_messages: list[dict]) -> str:
     if eos and eos in prefix:
         prefix = prefix[: prefix.rindex(eos) + len(eos)]
     if not full.startswith(prefix):
-        raise ValueError("the chat template renders an assistant turn differently once tool messages follow it")
+        raise UserError("the chat template renders an assistant turn differently once tool messages follow it, so a "
+                        "tool reply cannot be appended to the model's own text (TRL refuses such a template in "
+                        "training too); use chatml_tools or a template that keeps earlier turns as they are.")
     return full[len(prefix):]
 
 

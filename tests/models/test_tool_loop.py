@@ -2,6 +2,9 @@
 
 from types import SimpleNamespace
 
+import pytest
+
+from r1kit.errors import UserError
 from r1kit.models import generation
 from r1kit.models.chat_template import TEMPLATES
 from r1kit.models.generation import Completion, generate_with_tools, tool_suffix
@@ -48,3 +51,12 @@ def test_the_next_round_sees_the_call_as_the_model_wrote_it(monkeypatch):
                        "<|im_start|>assistant\n"]
     assert episode.tool_calls == 1 and episode.tool_errors == 0 and episode.text.endswith("<answer>3</answer>")
     assert [t["role"] for t in episode.turns] == ["assistant", "tool", "assistant"]
+
+
+def test_a_template_that_rewrites_the_assistant_turn_once_a_tool_replies_is_a_clear_error():
+    tokenizer = _tokenizer()
+    # renders the assistant's call only when nothing follows it, as a template that drops the calls of earlier turns
+    tokenizer.chat_template = TEMPLATES["chatml_tools_tiny"].replace(
+        "{%- for call in message['tool_calls'] or [] -%}", "{%- for call in (message['tool_calls'] if loop.last else []) or [] -%}")
+    with pytest.raises(UserError, match="renders an assistant turn differently once tool messages follow it"):
+        tool_suffix(tokenizer, [{"role": "tool", "name": "calculator", "content": "3"}])
