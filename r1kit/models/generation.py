@@ -121,7 +121,7 @@ def generate_transformers(model, tokenizer, prompts: list[list[dict]], *, n: int
     """
     import torch
 
-    texts = texts or chat_texts(tokenizer, prompts, tools, prompt_tools)
+    texts = chat_texts(tokenizer, prompts, tools, prompt_tools) if texts is None else texts
     images = [prompt_images(p) for p in prompts]
     processor, tokenizer = tokenizer, getattr(tokenizer, "tokenizer", tokenizer)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -182,19 +182,18 @@ def generate_with_tools(model, tokenizer, prompts: list[list[dict]], tools: list
     it a context it never wrote.
     """
     if environments is None:
-        starts = generate_transformers(model, tokenizer, prompts, n=n, max_new_tokens=max_new_tokens, tools=tools,
-                                       **options)
         texts = chat_texts(tokenizer, prompts, tools)
+        starts = generate_transformers(model, tokenizer, prompts, n=n, max_new_tokens=max_new_tokens, texts=texts,
+                                       **options)
         episodes = [_episode(prompts[i], tools, None, c, texts[i]) for i, group in enumerate(starts) for c in group]
     else:
         episodes = [_episode(*_reset(prompts[i], environments[i], resets[i], tools)) for i in range(len(prompts))
                     for _ in range(n)]
+        texts = chat_texts(tokenizer, [ep["prompt"] for ep in episodes], prompt_tools=[ep["tools"] for ep in episodes])
         starts = generate_transformers(model, tokenizer, [ep["prompt"] for ep in episodes], n=1,
-                                       max_new_tokens=max_new_tokens, prompt_tools=[ep["tools"] for ep in episodes],
-                                       **options)
-        for ep, group in zip(episodes, starts):
-            ep["last"] = group[0]
-            ep["context"] = chat_texts(tokenizer, [ep["prompt"]], prompt_tools=[ep["tools"]])[0]
+                                       max_new_tokens=max_new_tokens, texts=texts, **options)
+        for ep, group, text in zip(episodes, starts, texts):
+            ep["last"], ep["context"] = group[0], text
     for round_ in range(max_rounds + 1):
         waiting = []
         for ep in episodes:

@@ -1,5 +1,6 @@
 """Which chat templates run r1kit's tool loop: chatml_tools on SmolLM2's tokenizer, and Qwen2.5's own template."""
 
+import json
 import os
 from pathlib import Path
 
@@ -98,6 +99,6 @@ def test_a_cold_start_trajectory_renders_as_the_tool_loop_renders_the_same_turns
         {"role": "assistant", "content": "<answer>777777</answer>"}]}
     example = ChatSFT(tools=["calculator"]).example(row)
     assert isinstance(example["messages"][1]["tool_calls"][0]["function"]["arguments"], str)
-    tools = [__import__("json").loads(example["tools"])[0]]
+    tools = [json.loads(example["tools"])[0]]
     assert (tokenizer.apply_chat_template(example["messages"], tools=tools, tokenize=False)
             == tokenizer.apply_chat_template(row["messages"], tools=tools, tokenize=False))
