@@ -44,6 +44,10 @@ class Stub:
             with self.lock:
                 self.failed[prompt] = self.failed.get(prompt, 0) + 1
                 fail = self.failed[prompt] <= int(directives.get("fail") or 0)
+        finally:  # counted out before replying: once the judge reads a reply, its request is no longer in flight
+            with self.lock:
+                self.active -= 1
+        try:
             if fail:
                 return handler.send_error(500, "overloaded")
             reply = directives.get("reply", self.default)
@@ -57,9 +61,6 @@ class Stub:
             handler.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):  # the judge gave up on this request
             pass
-        finally:
-            with self.lock:
-                self.active -= 1
 
 
 def serve():
