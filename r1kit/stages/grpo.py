@@ -93,7 +93,8 @@ def check(where: str, stage: dict, trainer: dict, context: dict):
                         f"{did_you_mean(stage['algorithm'], known)} Known: {', '.join(known)} (see docs/algorithms.md).")
     if stage["reward_errors"] not in ("zero", "raise"):
         raise UserError(f"{where}.reward_errors={stage['reward_errors']!r}: use `zero` or `raise`.")
-    if not stage["rewards"] and not has_reward(resolve_environment(stage["environment"], f"{where}.environment")):
+    environment = resolve_environment(stage["environment"], f"{where}.environment")
+    if not stage["rewards"] and not has_reward(environment):
         raise UserError(f"{where}: a grpo stage needs `rewards:`, e.g. `[{{name: think_format}}, {{name: math_accuracy}}]`"
                         " (or an `environment:` whose get_reward() scores the episode).")
     check_group_batch(where, trainer, world)
@@ -110,7 +111,7 @@ def check(where: str, stage: dict, trainer: dict, context: dict):
         raise UserError(f"{where}: difficulty_weight and dynamic_sampling cannot be combined yet (the weights are "
                         "read from the last round scored, not from the groups dynamic sampling keeps).")
     dynamic_sampling.refuse_images(where, stage["dynamic_sampling"], stage.get("data"), context["recipe"]["datasets"])
-    check_tool_rollouts(where, stage, trainer, context)
+    check_tool_rollouts(where, stage, environment, trainer, context)
     rollout.check(where, stage["rollout"], trainer, context)
 
 
@@ -126,11 +127,11 @@ def check_reward_domains(where: str, stage: dict):
                             f"are its datasets {list(data)}.")
 
 
-def check_tool_rollouts(where: str, stage: dict, trainer: dict, context: dict):
-    """Tools and the environment resolve and can be shown to the model; the turn budget fits TRL's options."""
+def check_tool_rollouts(where: str, stage: dict, environment, trainer: dict, context: dict):
+    """Tools resolve and can be shown to the model beside the (resolved) environment's; the turn budget fits TRL's
+    options."""
     tools = resolve_tools(stage["tools"], f"{where}.tools")
-    factory = resolve_environment(stage["environment"], f"{where}.environment")
-    clash = sorted({t.__name__ for t in tools} & tool_names(factory))
+    clash = sorted({t.__name__ for t in tools} & tool_names(environment))
     if clash:
         raise UserError(f"{where}: tools {clash} are both in `tools:` and methods of the environment; the model "
                         "calls them by name, so rename one.")
